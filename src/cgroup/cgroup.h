@@ -1,0 +1,46 @@
+/* Control groups for a container: layout detection (v1, v2, hybrid), drivers (cgroupfs, systemd,
+ * disabled), creation + join + resources, and the operations later commands need. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "core/error.h"
+#include "oci/spec.h"
+
+enum cgroup_driver { CGROUP_DRIVER_CGROUPFS, CGROUP_DRIVER_SYSTEMD, CGROUP_DRIVER_DISABLED };
+
+/* What a container's cgroup is; persisted in state.json as (driver name, path, scope). */
+struct cgroup_handle {
+        enum cgroup_driver driver;
+        char *path;  /* path below each hierarchy root, e.g. "/krun/c1"; NULL when disabled */
+        char *scope; /* systemd unit name, NULL otherwise */
+};
+
+struct cgroup_create_args {
+        enum cgroup_driver driver;
+        const char *id;
+        const char *cgroups_path;              /* linux.cgroupsPath or NULL */
+        const struct oci_resources *resources; /* NULL = none */
+        const struct oci_spec *spec;           /* annotations (run.oci.systemd.subgroup, ...) */
+        bool is_rootless;
+        pid_t pid; /* the container init, moved into the cgroup */
+};
+
+/* Create the cgroup (every v1 hierarchy and/or the unified one), apply resources, move pid in.
+ * On failure nothing is left behind. */
+int cgroup_create(const struct cgroup_create_args *args, struct cgroup_handle *out, struct error **err);
+/* Remove what cgroup_create made (after the processes are gone; retries briefly on EBUSY). */
+int cgroup_destroy(const struct cgroup_handle *cg, struct error **err);
+/* Host pids of every process in the container's cgroup (recursively). */
+int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct error **err);
+int cgroup_kill_all(const struct cgroup_handle *cg, int signo, struct error **err);
+int cgroup_freeze(const struct cgroup_handle *cg, bool freeze, struct error **err);
+/* -1 unknown / no cgroup, 0 thawed, 1 frozen. */
+int cgroup_is_frozen(const struct cgroup_handle *cg);
+int cgroup_update(const struct cgroup_handle *cg, const struct oci_resources *res, struct error **err);
+/* Move pid into the container's cgroup (or the sub-cgroup `sub`, may be NULL), for exec. */
+int cgroup_enter(const struct cgroup_handle *cg, pid_t pid, const char *sub, struct error **err);
+
+const char *cgroup_driver_name(enum cgroup_driver d);
+int cgroup_driver_from_name(const char *name); /* -1 when unknown */
+void cgroup_handle_clear(struct cgroup_handle *cg);

@@ -1,0 +1,24 @@
+/* Process attributes of the container init (and of exec'd processes). */
+#pragma once
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "oci/spec.h"
+
+/* In the runtime, before clone: rlimits (needs host CAP_SYS_RESOURCE to raise hard limits) and
+ * oomScoreAdj on the runtime itself so the init inherits them. */
+int process_apply_inherited(const struct oci_process *proc, struct error **err);
+/* Resolve args[0] like execvp against the process env's PATH, inside the current root (after pivot).
+ * Errors keep crun's wording: "executable file `X` not found in $PATH: No such file or directory",
+ * "`X` is not executable: Permission denied" (podman maps them to 127 / 126). */
+int process_resolve_executable(const struct oci_process *proc, char **path, struct error **err);
+/* Final environment: process.env, plus HOME from /etc/passwd (of the current root) when unset, plus
+ * `extra` entries (NULL-terminated, may be NULL; e.g. LISTEN_FDS). Caller frees with strv free. */
+int process_build_env(const struct oci_process *proc, char *const *extra, char ***envp, struct error **err);
+/* chdir(cwd); retried after the user switch by process_set_identity's caller on EACCES. */
+int process_chdir(const struct oci_process *proc, struct error **err);
+/* umask, additional gids, gid, uid (keeping caps across the switch), capability sets (bounding dropped,
+ * effective/permitted/inheritable set, ambient raised), noNewPrivileges. */
+int process_set_identity(const struct oci_process *proc, bool in_userns, struct error **err);
+/* Close or CLOEXEC every fd >= 3 except [3, 3+preserve) and `keep` (used right before exec). */
+int process_close_fds(int preserve_fds, const int *keep, size_t n_keep, struct error **err);

@@ -1,0 +1,47 @@
+/* What finally runs the workload. Nothing outside src/executor/ knows how (execve, libkrun, ...).
+ * Hooks are called in this order by the create flow:
+ *   load (runtime, before clone) -> adjust_spec (runtime, before clone)
+ *   -> prepare_rootfs(PHASE_BEFORE_USERNS) (runtime, host credentials)
+ *   -> prepare_rootfs(PHASE_AFTER_MOUNTS) (container init, mounts done, before pivot_root)
+ *   -> keep_fds (init, before closing fds) -> exec (init, never returns on success). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "oci/spec.h"
+
+enum setup_phase { PHASE_BEFORE_USERNS, PHASE_AFTER_MOUNTS };
+
+struct executor_ctx {
+        const struct executor *ops;
+        const char *container_id;
+        const char *bundle;       /* absolute */
+        const char *state_dir;    /* absolute, holds the verbatim config.json copy */
+        const char *config_json;  /* verbatim bytes of the bundle's config.json */
+        size_t config_json_len;
+        struct oci_spec *spec;    /* parsed spec (adjust_spec may change it) */
+        int log_level;            /* LOG_ERROR, LOG_WARNING, LOG_DEBUG */
+        void *priv;               /* executor-private state */
+};
+
+struct executor {
+        const char *name; /* "native", "krun" */
+        int (*load)(struct executor_ctx *ctx, struct error **err);
+        int (*adjust_spec)(struct executor_ctx *ctx, struct oci_spec *spec, struct error **err);
+        int (*prepare_rootfs)(struct executor_ctx *ctx, int rootfs_fd, enum setup_phase phase, struct error **err);
+        /* Appends fds that must survive fd closing; *n is in/out, fds has room for 8. */
+        int (*keep_fds)(struct executor_ctx *ctx, int *fds, size_t *n);
+        /* Whether `exec` needs process.args[0] to exist in the container (native: yes). */
+        bool resolves_executable;
+        /* `path` is the resolved executable (NULL when !resolves_executable). Never returns on success. */
+        int (*exec)(struct executor_ctx *ctx, const struct oci_process *proc, const char *path, struct error **err);
+        void (*unload)(struct executor_ctx *ctx);
+};
+
+extern const struct executor executor_native;
+extern const struct executor executor_krun;
+
+/* Picks the executor from the invocation name and the config (run.oci.handler). Pure. */
+int executor_select(const char *argv0_basename, const struct oci_spec *spec, const struct executor **out,
+                    struct error **err);

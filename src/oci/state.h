@@ -1,0 +1,54 @@
+/* The state store: <root>/<id>/ holds state.json (atomic writes), config.json (verbatim copy of the
+ * bundle's config), the lock file and, while `created`, exec.sock (the init waits on it for `start`).
+ * Liveness always comes from the process (pid + start time), never from the file alone. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "core/error.h"
+
+enum container_status { STATUS_CREATED, STATUS_RUNNING, STATUS_PAUSED, STATUS_STOPPED };
+
+struct container_state {
+        char *id;
+        pid_t pid;                 /* host pid of the init */
+        unsigned long long start_time; /* field 22 of /proc/<pid>/stat at create */
+        char *bundle;              /* absolute */
+        char *rootfs;              /* absolute */
+        char *created;             /* RFC 3339 UTC with nanoseconds */
+        char *owner;               /* user name of the creating euid */
+        char *cgroup_manager;      /* "cgroupfs", "systemd", "disabled" */
+        char *cgroup_path;         /* opaque to the store, owned by src/cgroup */
+        char *systemd_scope;       /* NULL unless the systemd driver made one */
+        char *executor;            /* "native" or "krun" */
+        bool has_pidns;            /* killing the init kills everything */
+        char **annotation_keys, **annotation_values; /* parallel, NULL-terminated */
+};
+
+/* Default state root: $XDG_RUNTIME_DIR/krun when set and non-empty, else /run/krun. */
+const char *state_default_root(void);
+/* Validates a container ID: [A-Za-z0-9_+.-], no leading '.', 1..1024 bytes. Pure. */
+int state_validate_id(const char *id, struct error **err);
+
+/* Create <root> (0700) if needed and open it as a directory fd. */
+int state_open_root(const char *root, int *root_fd, struct error **err);
+/* Take the per-container lock (flock on <root>/<id>.lock, created on demand). Returns the lock fd. */
+int state_lock(int root_fd, const char *id, int *lock_fd, struct error **err);
+/* Create <root>/<id>/ exclusively (error "container `ID` already exists"). Returns its dirfd. */
+int state_create_dir(int root_fd, const char *id, int *dir_fd, struct error **err);
+/* Opens <root>/<id>/; error "container `ID` does not exist" when absent. */
+int state_open_dir(int root_fd, const char *id, int *dir_fd, struct error **err);
+int state_write(int dir_fd, const struct container_state *st, struct error **err);
+int state_read(int dir_fd, const char *id, struct container_state **out, struct error **err);
+/* Remove <root>/<id>/ and its lock file. Missing is fine. */
+int state_remove(int root_fd, const char *id, struct error **err);
+/* Status from the live process: stopped when the pid is gone, reused (start time differs) or a zombie. */
+enum container_status state_status(int dir_fd, const struct container_state *st);
+const char *state_status_name(enum container_status s);
+/* JSON for `state` and hooks (pretty when indent). Caller frees. */
+char *state_to_json(const struct container_state *st, enum container_status status, bool pretty);
+/* Read field 22 of /proc/<pid>/stat; 0 when gone. Also reports whether the process is a zombie. */
+int proc_start_time(pid_t pid, unsigned long long *start_time, bool *is_zombie);
+/* List IDs under the root (entries that are directories). */
+int state_list_ids(int root_fd, char ***ids, struct error **err);
+void container_state_free(struct container_state *st);
