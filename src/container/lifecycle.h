@@ -28,6 +28,7 @@ struct create_options {
         /* run only */
         bool detach;
         bool keep;
+        bool is_run; /* set by container_run: the runtime stays to start and wait */
 };
 
 int container_create(struct runtime_ctx *rt, const struct create_options *opts, struct error **err);

@@ -27,20 +27,23 @@ struct container_state {
 
 /* Default state root: $XDG_RUNTIME_DIR/krun when set and non-empty, else /run/krun. */
 const char *state_default_root(void);
-/* Validates a container ID: [A-Za-z0-9_+.-], no leading '.', 1..1024 bytes. Pure. */
+/* Validates a container ID: [A-Za-z0-9_+.-], no leading '.', 1..STATE_ID_MAX bytes (it is a directory name). Pure. */
+#define STATE_ID_MAX 250
 int state_validate_id(const char *id, struct error **err);
 
 /* Create <root> (0700) if needed and open it as a directory fd. */
 int state_open_root(const char *root, int *root_fd, struct error **err);
-/* Take the per-container lock (flock on <root>/<id>.lock, created on demand). Returns the lock fd. */
-int state_lock(int root_fd, const char *id, int *lock_fd, struct error **err);
-/* Create <root>/<id>/ exclusively (error "container `ID` already exists"). Returns its dirfd. */
+/* Create <root>/<id>/ exclusively (error "container `ID` already exists") and lock it. Returns its dirfd.
+ * mkdir is the atomic claim on the ID; the flock on the directory fd serialises commands on it. */
 int state_create_dir(int root_fd, const char *id, int *dir_fd, struct error **err);
-/* Opens <root>/<id>/; error "container `ID` does not exist" when absent. */
-int state_open_dir(int root_fd, const char *id, int *dir_fd, struct error **err);
+/* Opens <root>/<id>/; error "container `ID` does not exist" when absent. With `lock`, waits for the
+ * container's lock and fails with "does not exist" if the container was deleted meanwhile. */
+int state_open_dir(int root_fd, const char *id, bool lock, int *dir_fd, struct error **err);
 int state_write(int dir_fd, const struct container_state *st, struct error **err);
 int state_read(int dir_fd, const char *id, struct container_state **out, struct error **err);
-/* Remove <root>/<id>/ and its lock file. Missing is fine. */
+/* The init left the created state (it exec'd or is about to): exec.sock goes away. */
+void state_mark_started(int dir_fd);
+/* Remove <root>/<id>/ and everything in it. Missing is fine. */
 int state_remove(int root_fd, const char *id, struct error **err);
 /* Status from the live process: stopped when the pid is gone, reused (start time differs) or a zombie. */
 enum container_status state_status(int dir_fd, const struct container_state *st);

@@ -1,0 +1,211 @@
+/* start, kill and delete of an existing container. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "container/lifecycle.h"
+#include "container/sync.h"
+#include "core/cleanup.h"
+#include "core/log.h"
+#include "oci/state.h"
+
+/* An opened, locked container with its state. */
+struct loaded {
+        int root_fd, dir_fd;
+        struct container_state *st;
+        enum container_status status;
+};
+
+static void loaded_free(struct loaded *l)
+{
+        if (l->dir_fd >= 0)
+                close(l->dir_fd);
+        if (l->root_fd >= 0)
+                close(l->root_fd);
+        container_state_free(l->st);
+}
+
+static int load(struct runtime_ctx *rt, const char *id, struct loaded *l, struct error **err)
+{
+        *l = (struct loaded){.root_fd = -1, .dir_fd = -1};
+        int r = state_validate_id(id, err);
+        if (r >= 0)
+                r = state_open_root(rt->state_root, &l->root_fd, err);
+        if (r >= 0)
+                r = state_open_dir(l->root_fd, id, true, &l->dir_fd, err);
+        if (r >= 0)
+                r = state_read(l->dir_fd, id, &l->st, err);
+        if (r >= 0)
+                l->status = state_status(l->dir_fd, l->st);
+        return r;
+}
+
+static struct cgroup_handle handle_of(const struct container_state *st)
+{
+        int d = st->cgroup_manager ? cgroup_driver_from_name(st->cgroup_manager) : -1;
+        return (struct cgroup_handle){.driver = d < 0 ? CGROUP_DRIVER_DISABLED : (enum cgroup_driver)d,
+                                      .path = st->cgroup_path,
+                                      .scope = st->systemd_scope};
+}
+
+/* A pidfd for the init, only if it is still the process we created (pid reuse check). */
+static int open_init_pidfd(const struct container_state *st)
+{
+        if (st->pid <= 0)
+                return -ESRCH;
+        int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+        if (fd < 0)
+                return -errno;
+        unsigned long long start = 0;
+        bool zombie = false;
+        if (proc_start_time(st->pid, &start, &zombie) < 0 || zombie || start != st->start_time) {
+                close(fd);
+                return -ESRCH;
+        }
+        return fd;
+}
+
+int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
+{
+        struct loaded l;
+        int r = load(rt, id, &l, err);
+        if (r < 0)
+                goto out;
+        if (l.status != STATUS_CREATED) {
+                r = error_set(err, EINVAL, "container `%s` is not in created state (it is %s)", id,
+                              state_status_name(l.status));
+                goto out;
+        }
+        /* Rename first: `state` says running from now on, and no second `start` can connect. */
+        if (renameat(l.dir_fd, "exec.sock", l.dir_fd, "exec.sock.starting") < 0) {
+                r = error_sys(err, "start `%s`", id);
+                goto out;
+        }
+        _cleanup_close_ int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/exec.sock.starting", l.dir_fd);
+        if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+                r = error_sys(err, "start `%s`: connect to the container", id);
+                goto out_unlink;
+        }
+        if (send(s, "S", 1, MSG_NOSIGNAL) != 1) {
+                r = error_sys(err, "start `%s`", id);
+                goto out_unlink;
+        }
+        /* EOF: the connection was CLOEXEC, so execve succeeded. A message: it failed. */
+        struct sync_msg m;
+        ssize_t n;
+        do
+                n = recv(s, &m, sizeof(m), 0);
+        while (n < 0 && errno == EINTR);
+        if (n > 0 && m.type == SYNC_ERROR) {
+                m.text[sizeof(m.text) - 1] = 0;
+                r = error_set(err, m.errnum, "%s", m.text);
+        } else if (n < 0) {
+                r = error_sys(err, "start `%s`", id);
+        }
+out_unlink:
+        unlinkat(l.dir_fd, "exec.sock.starting", 0);
+out:
+        loaded_free(&l);
+        return r;
+}
+
+static int signal_init(const struct container_state *st, int signo, struct error **err)
+{
+        _cleanup_close_ int pidfd = open_init_pidfd(st);
+        if (pidfd < 0)
+                return error_set(err, ESRCH, "container `%s` is not running", st->id);
+        if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+                return error_sys(err, "kill container `%s`", st->id);
+        return 0;
+}
+
+int container_kill(struct runtime_ctx *rt, const char *id, int signo, bool all, struct error **err)
+{
+        struct loaded l;
+        int r = load(rt, id, &l, err);
+        if (r >= 0) {
+                struct cgroup_handle cg = handle_of(l.st);
+                if (all && cg.path) {
+                        r = cgroup_kill_all(&cg, signo, err);
+                } else if (l.status == STATUS_STOPPED) {
+                        r = error_set(err, ESRCH, "container `%s` is not running", id);
+                } else {
+                        r = signal_init(l.st, signo, err);
+                }
+        }
+        loaded_free(&l);
+        return r;
+}
+
+/* Wait (bounded) until the init is gone, so the cgroup can be removed. */
+static void wait_stopped(int dir_fd, const struct container_state *st)
+{
+        for (int i = 0; i < 500 && state_status(dir_fd, st) != STATUS_STOPPED; i++) {
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+}
+
+static int kill_everything(struct loaded *l, struct error **err)
+{
+        struct cgroup_handle cg = handle_of(l->st);
+        _cleanup_error_ struct error *e = NULL;
+        if (cg.path && (!l->st->has_pidns || l->status == STATUS_PAUSED)) {
+                if (cgroup_kill_all(&cg, SIGKILL, &e) < 0)
+                        log_warning("delete: %s", e->msg);
+        }
+        signal_init(l->st, SIGKILL, NULL);
+        /* Frozen tasks cannot die until thawed. */
+        if (l->status == STATUS_PAUSED && cg.path && cgroup_freeze(&cg, false, &e) < 0)
+                log_warning("delete: thaw: %s", e ? e->msg : "");
+        wait_stopped(l->dir_fd, l->st);
+        if (state_status(l->dir_fd, l->st) != STATUS_STOPPED)
+                return error_set(err, EBUSY, "delete `%s`: the container init did not die", l->st->id);
+        return 0;
+}
+
+int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct error **err)
+{
+        struct loaded l;
+        int r = load(rt, id, &l, err);
+        if (r < 0) {
+                /* --force cleans whatever a crashed create left, and succeeds when there is nothing. */
+                if (force && l.root_fd >= 0 && state_validate_id(id, NULL) >= 0) {
+                        error_free(err);
+                        r = state_remove(l.root_fd, id, err);
+                }
+                loaded_free(&l);
+                return r;
+        }
+        if ((l.status == STATUS_RUNNING || l.status == STATUS_PAUSED) && !force) {
+                r = error_set(err, EBUSY, "the container `%s` is not in created or stopped state (it is %s)", id,
+                              state_status_name(l.status));
+                goto out;
+        }
+        if (l.status != STATUS_STOPPED) {
+                r = kill_everything(&l, err);
+                if (r < 0)
+                        goto out;
+        }
+        struct cgroup_handle cg = handle_of(l.st);
+        if (cg.path) {
+                r = cgroup_destroy(&cg, err);
+                if (r < 0)
+                        goto out;
+        }
+        r = state_remove(l.root_fd, id, err);
+out:
+        loaded_free(&l);
+        return r;
+}

@@ -1,0 +1,428 @@
+/* `create` and `run`: the OCI lifecycle from config.json to a container waiting for `start`, in one
+ * readable sequence. Each step is a call into a module; the order lives here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "container/foreground.h"
+#include "container/init.h"
+#include "container/lifecycle.h"
+#include "container/process.h"
+#include "container/spawn.h"
+#include "container/sync.h"
+#include "core/cleanup.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "executor/executor.h"
+#include "oci/state.h"
+
+/* Everything create builds, so that a failure at any step can undo exactly what exists. */
+struct creation {
+        struct runtime_ctx *rt;
+        const struct create_options *opts;
+        char *bundle, *config_path, *rootfs, *pid_file, *state_dir;
+        char *config_json;
+        size_t config_json_len;
+        struct oci_spec *spec;
+        struct executor_ctx exec_ctx;
+        bool executor_loaded;
+        int root_fd, dir_fd;
+        bool dir_created;
+        int exec_sock_fd;
+        int sync_fd[2];
+        struct spawn_plan plan;
+        pid_t pid;
+        int pidfd;
+        struct cgroup_handle cgroup;
+        bool cgroup_created;
+        struct container_state state;
+        int pty_master; /* foreground run with a terminal */
+};
+
+static void creation_init(struct creation *c, struct runtime_ctx *rt, const struct create_options *opts)
+{
+        memset(c, 0, sizeof(*c));
+        c->rt = rt;
+        c->opts = opts;
+        c->root_fd = c->dir_fd = c->exec_sock_fd = c->pidfd = c->pty_master = -1;
+        c->sync_fd[0] = c->sync_fd[1] = -1;
+        for (int i = 0; i < NS_COUNT; i++)
+                c->plan.join_fds[i] = -1;
+}
+
+static void close_fd(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+        *fd = -1;
+}
+
+/* Undo a failed create: no process, cgroup or state directory may survive it. */
+static void creation_abort(struct creation *c)
+{
+        if (c->pidfd >= 0)
+                syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+        if (c->pid > 0)
+                waitpid(c->pid, NULL, 0);
+        if (c->cgroup_created) {
+                _cleanup_error_ struct error *e = NULL;
+                if (cgroup_destroy(&c->cgroup, &e) < 0)
+                        log_warning("cleanup after failed create: %s", e->msg);
+        }
+        if (c->dir_created)
+                state_remove(c->root_fd, c->opts->id, NULL);
+        c->pid = 0;
+        c->cgroup_created = c->dir_created = false;
+}
+
+static void creation_free(struct creation *c)
+{
+        if (c->executor_loaded && c->exec_ctx.ops->unload)
+                c->exec_ctx.ops->unload(&c->exec_ctx);
+        spawn_plan_close(&c->plan);
+        close_fd(&c->exec_sock_fd);
+        close_fd(&c->sync_fd[0]);
+        close_fd(&c->sync_fd[1]);
+        close_fd(&c->pidfd);
+        close_fd(&c->dir_fd);
+        close_fd(&c->root_fd);
+        close_fd(&c->pty_master);
+        cgroup_handle_clear(&c->cgroup);
+        free(c->state.created);
+        free(c->state.owner);
+        free(c->state.cgroup_path);
+        free(c->bundle);
+        free(c->config_path);
+        free(c->rootfs);
+        free(c->pid_file);
+        free(c->state_dir);
+        free(c->config_json);
+        if (c->spec)
+                oci_spec_free(c->spec);
+}
+
+static int resolve_paths(struct creation *c, struct error **err)
+{
+        const struct create_options *o = c->opts;
+        c->bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+        if (!c->bundle)
+                return error_sys(err, "bundle `%s`", o->bundle ? o->bundle : ".");
+        if (o->config_file)
+                c->config_path = fs_absolute(o->config_file);
+        else if (asprintf(&c->config_path, "%s/config.json", c->bundle) < 0)
+                c->config_path = NULL;
+        /* runc's behaviour: a relative --pid-file is relative to where we were invoked. */
+        if (o->pid_file)
+                c->pid_file = fs_absolute(o->pid_file);
+        if (!c->config_path || (o->pid_file && !c->pid_file))
+                return error_set(err, ENOMEM, "resolve paths");
+        return 0;
+}
+
+static int load_config(struct creation *c, struct error **err)
+{
+        int r = fs_read_file(c->config_path, 16 << 20, &c->config_json, &c->config_json_len);
+        if (r < 0)
+                return error_set(err, -r, "read `%s`", c->config_path);
+        const char *slash = strrchr(c->config_path, '/');
+        r = oci_spec_parse(c->config_json, c->config_json_len, slash ? slash + 1 : c->config_path, &c->spec, err);
+        if (r < 0)
+                return r;
+        if (!c->spec->process)
+                return error_set(err, EINVAL, "%s: process: missing (required to run a container)",
+                                 slash ? slash + 1 : c->config_path);
+        if (c->spec->process->terminal && !c->opts->console_socket && (c->opts->detach || !c->opts->is_run))
+                return error_set(err, EINVAL, "use --console-socket with create when a terminal is used");
+        if (c->spec->root_path[0] == '/')
+                c->rootfs = realpath(c->spec->root_path, NULL);
+        else {
+                _cleanup_free_ char *joined = NULL;
+                if (asprintf(&joined, "%s/%s", c->bundle, c->spec->root_path) >= 0)
+                        c->rootfs = realpath(joined, NULL);
+        }
+        if (!c->rootfs)
+                return error_sys(err, "config.json: root.path: `%s`", c->spec->root_path);
+        struct stat st;
+        if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+                return error_set(err, ENOTDIR, "config.json: root.path: `%s` is not a directory", c->rootfs);
+        return 0;
+}
+
+static int prepare_executor(struct creation *c, struct error **err)
+{
+        const struct executor *ex;
+        int r = executor_select(c->rt->argv0_name, c->spec, &ex, err);
+        if (r < 0)
+                return r;
+        c->exec_ctx = (struct executor_ctx){
+                .ops = ex,
+                .container_id = c->opts->id,
+                .bundle = c->bundle,
+                .config_json = c->config_json,
+                .config_json_len = c->config_json_len,
+                .spec = c->spec,
+                .log_level = c->rt->log_level,
+        };
+        if (ex->load) {
+                r = ex->load(&c->exec_ctx, err);
+                if (r < 0)
+                        return r;
+        }
+        c->executor_loaded = true;
+        if (ex->adjust_spec)
+                return ex->adjust_spec(&c->exec_ctx, c->spec, err);
+        return 0;
+}
+
+/* The init waits on this socket for `start`. Bound through /proc/self/fd so a long --root never hits the
+ * 108-byte sun_path limit. */
+static int bind_exec_socket(struct creation *c, struct error **err)
+{
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/exec.sock", c->dir_fd);
+        c->exec_sock_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (c->exec_sock_fd < 0)
+                return error_sys(err, "create exec socket");
+        if (bind(c->exec_sock_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(c->exec_sock_fd, 4) < 0)
+                return error_sys(err, "bind exec socket");
+        return 0;
+}
+
+static int open_state(struct creation *c, struct error **err)
+{
+        int r = state_open_root(c->rt->state_root, &c->root_fd, err);
+        if (r < 0)
+                return r;
+        r = state_create_dir(c->root_fd, c->opts->id, &c->dir_fd, err);
+        if (r < 0)
+                return r;
+        c->dir_created = true;
+        /* The verbatim config: exec, delete (poststop hooks) and the krun executor read it later. */
+        r = fs_write_file_at(c->dir_fd, "config.json", c->config_json, c->config_json_len, 0600);
+        if (r < 0)
+                return error_set(err, -r, "copy config.json into the state directory");
+        if (asprintf(&c->state_dir, "%s/%s", c->rt->state_root, c->opts->id) < 0)
+                return error_set(err, ENOMEM, "state directory path");
+        c->exec_ctx.state_dir = c->state_dir;
+        return bind_exec_socket(c, err);
+}
+
+static void fill_state(struct creation *c)
+{
+        struct container_state *st = &c->state;
+        st->id = (char *)c->opts->id;
+        st->bundle = c->bundle;
+        st->rootfs = c->rootfs;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        char when[64];
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+        if (asprintf(&st->created, "%s.%09ldZ", when, ts.tv_nsec) < 0)
+                st->created = NULL;
+        struct passwd *pw = getpwuid(geteuid());
+        if (pw)
+                st->owner = strdup(pw->pw_name);
+        else if (asprintf(&st->owner, "%u", geteuid()) < 0)
+                st->owner = NULL;
+        st->executor = (char *)c->exec_ctx.ops->name;
+        st->has_pidns = (c->plan.clone_flags & spawn_clone_flag(NS_PID)) != 0 ||
+                        oci_spec_namespace(c->spec, NS_PID) != NULL;
+        st->cgroup_manager = (char *)cgroup_driver_name(c->cgroup.driver);
+        st->cgroup_path = c->cgroup.path ? strdup(c->cgroup.path) : NULL;
+        st->systemd_scope = c->cgroup.scope;
+}
+
+static void child_main(void *arg) { container_init(arg); }
+
+static int spawn(struct creation *c, struct init_args *ia, struct error **err)
+{
+        int r = spawn_plan_init(c->spec, &c->plan, err);
+        if (r < 0)
+                return r;
+        /* rlimits and oomScoreAdj on ourselves, inherited by the init: raising a hard limit needs the host
+         * CAP_SYS_RESOURCE, which a process inside a new user namespace no longer has. */
+        r = process_apply_inherited(c->spec->process, err);
+        if (r < 0)
+                return r;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync_fd) < 0)
+                return error_sys(err, "socketpair");
+        *ia = (struct init_args){
+                .spec = c->spec,
+                .exec_ctx = &c->exec_ctx,
+                .bundle = c->bundle,
+                .rootfs = c->rootfs,
+                .sync_fd = c->sync_fd[1],
+                .exec_sock_fd = c->exec_sock_fd,
+                .user_ns_fd = c->plan.join_fds[NS_USER],
+                .unshare_flags = c->plan.unshare_flags,
+                .has_new_userns = c->plan.has_new_userns || c->plan.join_fds[NS_USER] >= 0,
+                .console_socket = c->opts->console_socket,
+                .preserve_fds = c->opts->preserve_fds,
+                .no_pivot = c->opts->no_pivot,
+        };
+        r = spawn_init(&c->plan, child_main, ia, &c->pid, &c->pidfd, err);
+        close_fd(&c->sync_fd[1]);
+        return r;
+}
+
+/* Runtime side of the handshake, from the clone to READY. */
+static int supervise_setup(struct creation *c, struct error **err)
+{
+        int r;
+        if (c->plan.has_new_userns) {
+                r = spawn_write_id_maps(c->pid, c->spec, err);
+                if (r < 0)
+                        return r;
+        }
+        struct cgroup_create_args ca = {
+                .driver = c->rt->cgroup_manager,
+                .id = c->opts->id,
+                .cgroups_path = c->spec->linux_.cgroups_path,
+                .resources = c->spec->linux_.resources,
+                .spec = c->spec,
+                .is_rootless = c->rt->is_rootless,
+                .pid = c->pid,
+        };
+        r = cgroup_create(&ca, &c->cgroup, err);
+        if (r < 0)
+                return error_prefix(err, "cgroup");
+        c->cgroup_created = true;
+
+        /* Recorded before the init sets itself up: if we crash from here on, `delete --force` finds the
+         * cgroup and the (dead) pid in state.json. */
+        unsigned long long start_time = 0;
+        proc_start_time(c->pid, &start_time, NULL);
+        c->state.pid = c->pid;
+        c->state.start_time = start_time;
+        fill_state(c);
+        r = state_write(c->dir_fd, &c->state, err);
+        if (r < 0)
+                return r;
+
+        r = sync_send(c->sync_fd[0], SYNC_GO, 0, err);
+        if (r >= 0)
+                r = sync_expect(c->sync_fd[0], SYNC_MOUNTS_DONE, NULL, NULL, err);
+        if (r >= 0)
+                r = sync_send(c->sync_fd[0], SYNC_HOOKS_DONE, 0, err);
+        if (r < 0)
+                return r;
+        if (c->spec->process->terminal && !c->opts->console_socket) {
+                r = sync_expect(c->sync_fd[0], SYNC_PTY, NULL, &c->pty_master, err);
+                if (r < 0)
+                        return r;
+        }
+        return sync_expect(c->sync_fd[0], SYNC_READY, NULL, NULL, err);
+}
+
+static int do_create(struct creation *c, struct error **err)
+{
+        struct init_args ia;
+        int r = state_validate_id(c->opts->id, err);
+        if (r >= 0)
+                r = resolve_paths(c, err);
+        if (r >= 0)
+                r = load_config(c, err);
+        if (r >= 0)
+                r = prepare_executor(c, err);
+        if (r >= 0)
+                r = open_state(c, err);
+        if (r >= 0 && c->exec_ctx.ops->prepare_rootfs) {
+                _cleanup_close_ int rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (rootfs_fd < 0)
+                        r = error_sys(err, "open rootfs `%s`", c->rootfs);
+                else
+                        r = c->exec_ctx.ops->prepare_rootfs(&c->exec_ctx, rootfs_fd, PHASE_BEFORE_USERNS, err);
+        }
+        if (r >= 0)
+                r = spawn(c, &ia, err);
+        if (r >= 0)
+                r = supervise_setup(c, err);
+        if (r >= 0 && c->pid_file) {
+                char buf[32];
+                int n = snprintf(buf, sizeof(buf), "%d", c->pid);
+                r = fs_write_file_atomic(c->pid_file, buf, (size_t)n, 0644);
+                if (r < 0)
+                        r = error_set(err, -r, "write pid file `%s`", c->pid_file);
+        }
+        return r;
+}
+
+/* create: the init stays blocked in the created state; we hand it to our caller's subreaper. */
+static int detach_init(struct creation *c, struct error **err)
+{
+        int r = sync_send(c->sync_fd[0], SYNC_DETACH, 0, err);
+        if (r >= 0)
+                r = sync_expect(c->sync_fd[0], SYNC_ACK, NULL, NULL, err);
+        return r;
+}
+
+int container_create(struct runtime_ctx *rt, const struct create_options *opts, struct error **err)
+{
+        struct creation c;
+        creation_init(&c, rt, opts);
+        int r = do_create(&c, err);
+        if (r >= 0)
+                r = detach_init(&c, err);
+        if (r < 0)
+                creation_abort(&c);
+        creation_free(&c);
+        return r;
+}
+
+int container_run(struct runtime_ctx *rt, const struct create_options *opts, int *exit_status, struct error **err)
+{
+        struct create_options o = *opts;
+        o.is_run = true;
+        *exit_status = 0;
+        if (o.detach) {
+                int r = container_create(rt, &o, err);
+                if (r < 0)
+                        return r;
+                r = container_start(rt, o.id, err);
+                if (r < 0) {
+                        _cleanup_error_ struct error *e2 = NULL;
+                        container_delete(rt, o.id, true, &e2);
+                }
+                return r;
+        }
+        /* Foreground: we are the init's parent and reaper, so we see its real exit status. Reparented
+         * descendants come to us too. */
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        struct creation c;
+        creation_init(&c, rt, &o);
+        int r = do_create(&c, err);
+        if (r >= 0)
+                r = foreground_start(c.sync_fd[0], err);
+        if (r < 0) {
+                creation_abort(&c);
+                creation_free(&c);
+                return r;
+        }
+        /* Started: from here on the container exists even if we fail to wait for it. */
+        state_mark_started(c.dir_fd);
+        close_fd(&c.dir_fd);
+        r = foreground_wait(c.pid, c.pidfd, c.pty_master, exit_status, err);
+        creation_free(&c);
+        if (!o.keep) {
+                _cleanup_error_ struct error *e2 = NULL;
+                if (container_delete(rt, o.id, true, &e2) < 0 && r >= 0)
+                        log_warning("delete `%s` after run: %s", o.id, e2->msg);
+        }
+        return r;
+}

@@ -1,0 +1,184 @@
+#include "container/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const struct {
+        unsigned long flag;
+        const char *proc_name; /* /proc/self/ns/<name> */
+} ns_table[NS_COUNT] = {
+        [NS_MOUNT] = {CLONE_NEWNS, "mnt"},       [NS_PID] = {CLONE_NEWPID, "pid_for_children"},
+        [NS_NET] = {CLONE_NEWNET, "net"},        [NS_IPC] = {CLONE_NEWIPC, "ipc"},
+        [NS_UTS] = {CLONE_NEWUTS, "uts"},        [NS_USER] = {CLONE_NEWUSER, "user"},
+        [NS_CGROUP] = {CLONE_NEWCGROUP, "cgroup"}, [NS_TIME] = {CLONE_NEWTIME, "time_for_children"},
+};
+
+unsigned long spawn_clone_flag(enum oci_ns_type type) { return ns_table[type].flag; }
+
+void spawn_plan_close(struct spawn_plan *plan)
+{
+        for (int i = 0; i < NS_COUNT; i++) {
+                if (plan->join_fds[i] >= 0)
+                        close(plan->join_fds[i]);
+                plan->join_fds[i] = -1;
+        }
+}
+
+int spawn_plan_init(const struct oci_spec *spec, struct spawn_plan *plan, struct error **err)
+{
+        memset(plan, 0, sizeof(*plan));
+        for (int i = 0; i < NS_COUNT; i++)
+                plan->join_fds[i] = -1;
+        unsigned long new_flags = 0;
+        for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
+                const struct oci_namespace *ns = &spec->linux_.namespaces[i];
+                if (!ns->path) {
+                        new_flags |= ns_table[ns->type].flag;
+                        continue;
+                }
+                int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        int r = error_sys(err, "config.json: linux.namespaces[%zu].path: open `%s`", i, ns->path);
+                        spawn_plan_close(plan);
+                        return r;
+                }
+                plan->join_fds[ns->type] = fd;
+        }
+        if (plan->join_fds[NS_MOUNT] >= 0) {
+                spawn_plan_close(plan);
+                return error_set(err, ENOTSUP,
+                                 "config.json: linux.namespaces: joining a mount namespace by path is not supported "
+                                 "(the container needs its own mount namespace for its rootfs)");
+        }
+        if (!(new_flags & CLONE_NEWNS)) {
+                spawn_plan_close(plan);
+                return error_set(err, EINVAL, "config.json: linux.namespaces: a new `mount` namespace is required");
+        }
+        plan->has_new_userns = (new_flags & CLONE_NEWUSER) != 0;
+        /* The cgroup namespace must be created once the init sits in its final cgroup. */
+        plan->unshare_flags = new_flags & CLONE_NEWCGROUP;
+        plan->unshare_time = (new_flags & CLONE_NEWTIME) != 0;
+        plan->clone_flags = new_flags & ~(unsigned long)(CLONE_NEWCGROUP | CLONE_NEWTIME);
+        if (plan->join_fds[NS_USER] >= 0) {
+                /* Namespaces created after joining a user namespace must be owned by it: the init unshares
+                 * them itself, after setns. Only the pid namespace has to come from clone. */
+                plan->unshare_flags |= plan->clone_flags & ~(unsigned long)CLONE_NEWPID;
+                plan->clone_flags &= CLONE_NEWPID;
+        }
+        return 0;
+}
+
+static int setns_checked(int fd, enum oci_ns_type type, struct error **err)
+{
+        if (setns(fd, (int)ns_table[type].flag) < 0)
+                return error_sys(err, "join %s namespace", oci_ns_type_name(type));
+        return 0;
+}
+
+int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid_t *pid_out, int *pidfd_out,
+               struct error **err)
+{
+        int own[NS_COUNT];
+        int r = 0;
+        for (int i = 0; i < NS_COUNT; i++)
+                own[i] = -1;
+
+        /* Join the `path` namespaces here (all but user), remembering ours to come back afterwards. */
+        for (int t = 0; t < NS_COUNT && r >= 0; t++) {
+                if (t == NS_USER || plan->join_fds[t] < 0)
+                        continue;
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/self/ns/%s", ns_table[t].proc_name);
+                own[t] = open(p, O_RDONLY | O_CLOEXEC);
+                if (own[t] < 0)
+                        r = error_sys(err, "open %s", p);
+                else
+                        r = setns_checked(plan->join_fds[t], (enum oci_ns_type)t, err);
+        }
+        if (r >= 0 && plan->unshare_time) {
+                own[NS_TIME] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+                if (own[NS_TIME] < 0 || unshare(CLONE_NEWTIME) < 0)
+                        r = error_sys(err, "create time namespace");
+        }
+
+        pid_t pid = -1;
+        int pidfd = -1;
+        if (r >= 0) {
+                struct clone_args ca = {
+                        .flags = plan->clone_flags | CLONE_PIDFD,
+                        .pidfd = (uint64_t)(uintptr_t)&pidfd,
+                        .exit_signal = SIGCHLD,
+                };
+                pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+                if (pid == 0) {
+                        child_fn(arg);
+                        _exit(1);
+                }
+                if (pid < 0)
+                        r = error_sys(err, "clone the container init");
+        }
+
+        for (int t = 0; t < NS_COUNT; t++) {
+                if (own[t] < 0)
+                        continue;
+                if (setns(own[t], (int)ns_table[t].flag) < 0 && r >= 0)
+                        r = error_sys(err, "return to the runtime's %s namespace", oci_ns_type_name((enum oci_ns_type)t));
+                close(own[t]);
+        }
+        if (r < 0) {
+                if (pidfd >= 0)
+                        close(pidfd);
+                return r;
+        }
+        *pid_out = pid;
+        *pidfd_out = pidfd;
+        return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n, struct error **err)
+{
+        if (n == 0)
+                return 0;
+        char buf[8192];
+        size_t len = 0;
+        for (size_t i = 0; i < n; i++) {
+                int w = snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
+                                 m[i].size);
+                if (w < 0 || (size_t)w >= sizeof(buf) - len)
+                        return error_set(err, E2BIG, "%s: too many mappings", file);
+                len += (size_t)w;
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return error_sys(err, "open %s", path);
+        if (write(fd, buf, len) != (ssize_t)len)
+                return error_sys(err, "write %s", path);
+        return 0;
+}
+
+int spawn_write_id_maps(pid_t pid, const struct oci_spec *spec, struct error **err)
+{
+        int r = write_map(pid, "uid_map", spec->linux_.uid_mappings, spec->linux_.n_uid_mappings, err);
+        if (r < 0)
+                return error_prefix(err, "config.json: linux.uidMappings");
+        r = write_map(pid, "gid_map", spec->linux_.gid_mappings, spec->linux_.n_gid_mappings, err);
+        if (r < 0)
+                return error_prefix(err, "config.json: linux.gidMappings");
+        return 0;
+}
