@@ -74,48 +74,45 @@ static int open_init_pidfd(const struct container_state *st)
         return fd;
 }
 
-int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
+/* Wake the init blocked on exec.sock. EOF means execve succeeded (the connection was CLOEXEC); a message
+ * means it failed. */
+static int start_handshake(int dir_fd, const char *id, struct error **err)
 {
-        struct loaded l;
-        int r = load(rt, id, &l, err);
-        if (r < 0)
-                goto out;
-        if (l.status != STATUS_CREATED) {
-                r = error_set(err, EINVAL, "container `%s` is not in created state (it is %s)", id,
-                              state_status_name(l.status));
-                goto out;
-        }
-        /* Rename first: `state` says running from now on, and no second `start` can connect. */
-        if (renameat(l.dir_fd, "exec.sock", l.dir_fd, "exec.sock.starting") < 0) {
-                r = error_sys(err, "start `%s`", id);
-                goto out;
-        }
         _cleanup_close_ int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/exec.sock.starting", l.dir_fd);
-        if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-                r = error_sys(err, "start `%s`: connect to the container", id);
-                goto out_unlink;
-        }
-        if (send(s, "S", 1, MSG_NOSIGNAL) != 1) {
-                r = error_sys(err, "start `%s`", id);
-                goto out_unlink;
-        }
-        /* EOF: the connection was CLOEXEC, so execve succeeded. A message: it failed. */
+        snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/exec.sock.starting", dir_fd);
+        if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+                return error_sys(err, "start `%s`: connect to the container", id);
+        if (send(s, "S", 1, MSG_NOSIGNAL) != 1)
+                return error_sys(err, "start `%s`", id);
         struct sync_msg m;
         ssize_t n;
         do
                 n = recv(s, &m, sizeof(m), 0);
         while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return error_sys(err, "start `%s`", id);
         if (n > 0 && m.type == SYNC_ERROR) {
                 m.text[sizeof(m.text) - 1] = 0;
-                r = error_set(err, m.errnum, "%s", m.text);
-        } else if (n < 0) {
-                r = error_sys(err, "start `%s`", id);
+                return error_set(err, m.errnum, "%s", m.text);
         }
-out_unlink:
-        unlinkat(l.dir_fd, "exec.sock.starting", 0);
-out:
+        return 0;
+}
+
+int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
+{
+        struct loaded l;
+        int r = load(rt, id, &l, err);
+        if (r >= 0 && l.status != STATUS_CREATED)
+                r = error_set(err, EINVAL, "container `%s` is not in created state (it is %s)", id,
+                              state_status_name(l.status));
+        /* Rename first: `state` says running from now on, and no second `start` can connect. */
+        if (r >= 0 && renameat(l.dir_fd, "exec.sock", l.dir_fd, "exec.sock.starting") < 0)
+                r = error_sys(err, "start `%s`", id);
+        if (r >= 0) {
+                r = start_handshake(l.dir_fd, id, err);
+                unlinkat(l.dir_fd, "exec.sock.starting", 0);
+        }
         loaded_free(&l);
         return r;
 }

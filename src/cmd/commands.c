@@ -1,0 +1,17 @@
+/* The command table: main dispatches through it and the global --help lists it. */
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+const struct cmd_desc *const cmd_table[] = {
+    &cmd_create_desc, &cmd_start_desc, &cmd_run_desc,  &cmd_kill_desc, &cmd_delete_desc,
+    &cmd_state_desc,  &cmd_list_desc,  &cmd_spec_desc, NULL,
+};
+
+const struct cmd_desc *cmd_find(const char *name)
+{
+        for (size_t i = 0; cmd_table[i]; i++)
+                if (!strcmp(cmd_table[i]->name, name))
+                        return cmd_table[i];
+        return NULL;
+}

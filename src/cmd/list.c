@@ -1,0 +1,226 @@
+/* `list [-q] [-f table|json]`: every container under the state root. Kept cheap per entry (one state
+ * read, one /proc read) because callers poll it with many containers. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "cmd/cmd.h"
+#include "core/cleanup.h"
+
+static const struct cmd_option list_options[] = {
+    {"format", 'f', CMD_ARG_REQUIRED, "FORMAT", "table (default) or json"},
+    {"quiet", 'q', CMD_ARG_NONE, NULL, "print only the container IDs"},
+    {0},
+};
+
+static const char *const format_names[] = {[LIST_TABLE] = "table", [LIST_JSON] = "json"};
+
+static int list_option(void *data, int key, const char *value, struct error **err)
+{
+        struct list_options *o = data;
+        switch (key) {
+        case 'q':
+                o->quiet = true;
+                return 0;
+        case 'f':
+                for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
+                        if (!strcmp(value, format_names[i])) {
+                                o->format = (enum list_format)i;
+                                return 0;
+                        }
+                return error_set(err, 0, "list: unknown format `%s` (expected table or json)", value);
+        }
+        return error_set(err, 0, "list: unhandled option %d", key);
+}
+
+int cmd_list_parse(int argc, char **argv, struct list_options *out, struct error **err)
+{
+        *out = (struct list_options){.format = LIST_TABLE};
+        int first;
+        return cmd_parse(&cmd_list_desc, argc, argv, list_option, out, &first, err);
+}
+
+static const char *or_empty(const char *s)
+{
+        return s ? s : "";
+}
+
+static char *format_json(const struct list_entry *e, size_t n)
+{
+        /* json-c renders an empty pretty array over two lines; callers expect `[]`. */
+        if (n == 0)
+                return strdup("[]\n");
+        struct json_object *a = json_object_new_array();
+        if (!a)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *o = json_object_new_object();
+                json_object_object_add(o, "id", json_object_new_string(or_empty(e[i].id)));
+                json_object_object_add(o, "pid", json_object_new_int64(e[i].pid));
+                json_object_object_add(o, "status", json_object_new_string(or_empty(e[i].status)));
+                json_object_object_add(o, "bundle", json_object_new_string(or_empty(e[i].bundle)));
+                json_object_object_add(o, "created", json_object_new_string(or_empty(e[i].created)));
+                json_object_object_add(o, "owner", json_object_new_string(or_empty(e[i].owner)));
+                json_object_array_add(a, o);
+        }
+        char *out = NULL;
+        const char *s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (s && asprintf(&out, "%s\n", s) < 0)
+                out = NULL;
+        json_object_put(a);
+        return out;
+}
+
+static char *format_text(const struct list_entry *e, size_t n, bool quiet)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        if (quiet) {
+                for (size_t i = 0; i < n; i++)
+                        fprintf(f, "%s\n", or_empty(e[i].id));
+        } else {
+                /* crun's layout: the NAME column fits the longest ID. */
+                int width = 4;
+                for (size_t i = 0; i < n; i++)
+                        if ((int)strlen(or_empty(e[i].id)) > width)
+                                width = (int)strlen(or_empty(e[i].id));
+                fprintf(f, "%-*s %-9s %-8s %-39s %-30s %s\n", width, "NAME", "PID", "STATUS", "BUNDLE PATH", "CREATED",
+                        "OWNER");
+                for (size_t i = 0; i < n; i++)
+                        fprintf(f, "%-*s %-9d %-8s %-39s %-30s %s\n", width, or_empty(e[i].id), (int)e[i].pid,
+                                or_empty(e[i].status), or_empty(e[i].bundle), or_empty(e[i].created),
+                                or_empty(e[i].owner));
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+char *cmd_list_format(const struct list_entry *entries, size_t n, const struct list_options *opts)
+{
+        if (opts->format == LIST_JSON && !opts->quiet)
+                return format_json(entries, n);
+        return format_text(entries, n, opts->quiet);
+}
+
+/* A create in progress holds the directory lock before state.json exists: not worth a warning. */
+static bool is_being_created(int dir_fd)
+{
+        if (flock(dir_fd, LOCK_SH | LOCK_NB) == 0) {
+                flock(dir_fd, LOCK_UN);
+                return false;
+        }
+        return errno == EWOULDBLOCK;
+}
+
+static void warn_skip(const char *id, struct error **e)
+{
+        _cleanup_free_ char *text = error_text(*e);
+        fprintf(stderr, "warning: skipping container `%s`: %s\n", id, text ? text : "unknown error");
+        error_free(e);
+}
+
+struct list_result {
+        struct container_state **states;
+        struct list_entry *entries;
+        size_t n;
+};
+
+static void list_result_clear(struct list_result *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                container_state_free(l->states[i]);
+        free(l->states);
+        free(l->entries);
+}
+
+/* Reads one container; returns false (after warning when useful) if it must be skipped. */
+static bool read_entry(int root_fd, const char *id, struct container_state **out, enum container_status *status)
+{
+        _cleanup_error_ struct error *e = NULL;
+        _cleanup_close_ int dir_fd = -1;
+        if (state_open_dir(root_fd, id, false, &dir_fd, &e) < 0) {
+                /* deleted since the directory was listed */
+                if (e->errnum != ENOENT)
+                        warn_skip(id, &e);
+                return false;
+        }
+        if (state_read(dir_fd, id, out, &e) < 0) {
+                if (!(e->errnum == ENOENT && is_being_created(dir_fd)))
+                        warn_skip(id, &e);
+                return false;
+        }
+        *status = state_status(dir_fd, *out);
+        return true;
+}
+
+static int list_run(struct runtime_ctx *rt, int argc, char **argv, struct error **err)
+{
+        struct list_options opts;
+        int r = cmd_list_parse(argc, argv, &opts, err);
+        if (r == CMD_HELP) {
+                cmd_print_help(stdout, rt->argv0_name, &cmd_list_desc);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+
+        _cleanup_close_ int root_fd = -1;
+        _cleanup_strv_ char **ids = NULL;
+        r = state_open_root(rt->state_root, &root_fd, err);
+        if (r < 0)
+                return r;
+        r = state_list_ids(root_fd, &ids, err);
+        if (r < 0)
+                return r;
+
+        size_t count = 0;
+        while (ids[count])
+                count++;
+        _cleanup_(list_result_clear) struct list_result l = {
+            .states = calloc(count + 1, sizeof(*l.states)),
+            .entries = calloc(count + 1, sizeof(*l.entries)),
+        };
+        if (!l.states || !l.entries)
+                return error_set(err, ENOMEM, "list containers");
+        for (size_t i = 0; i < count; i++) {
+                struct container_state *st = NULL;
+                enum container_status status;
+                if (!read_entry(root_fd, ids[i], &st, &status))
+                        continue;
+                l.states[l.n] = st;
+                l.entries[l.n] = (struct list_entry){
+                    .id = ids[i],
+                    .pid = status == STATUS_STOPPED ? 0 : st->pid,
+                    .status = state_status_name(status),
+                    .bundle = st->bundle,
+                    .created = st->created,
+                    .owner = st->owner,
+                };
+                l.n++;
+        }
+
+        _cleanup_free_ char *out = cmd_list_format(l.entries, l.n, &opts);
+        if (!out)
+                return error_set(err, ENOMEM, "list containers");
+        if (fputs(out, stdout) < 0 || fflush(stdout) != 0)
+                return error_sys(err, "write container list");
+        return 0;
+}
+
+const struct cmd_desc cmd_list_desc = {
+    .name = "list",
+    .synopsis = "",
+    .summary = "list the known containers",
+    .options = list_options,
+    .min_args = 0,
+    .max_args = 0,
+    .run = list_run,
+};

@@ -1,0 +1,102 @@
+/* `spec [--rootless] [-b DIR]`: write a template config.json, never over an existing one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/vfs.h>
+
+#include "cmd/cmd.h"
+#include "core/cleanup.h"
+#include "oci/spec_template.h"
+
+enum { KEY_ROOTLESS = CMD_KEY_LONG };
+
+static const struct cmd_option spec_options[] = {
+    {"bundle", 'b', CMD_ARG_REQUIRED, "DIR", "write config.json in DIR (default: the current directory)"},
+    {"rootless", KEY_ROOTLESS, CMD_ARG_NONE, NULL, "template for a rootless container (adds a user namespace)"},
+    {0},
+};
+
+static int spec_option(void *data, int key, const char *value, struct error **err)
+{
+        struct spec_options *o = data;
+        switch (key) {
+        case 'b':
+                o->bundle = value;
+                return 0;
+        case KEY_ROOTLESS:
+                o->rootless = true;
+                return 0;
+        }
+        return error_set(err, 0, "spec: unhandled option %d", key);
+}
+
+int cmd_spec_parse(int argc, char **argv, struct spec_options *out, struct error **err)
+{
+        *out = (struct spec_options){0};
+        int first;
+        return cmd_parse(&cmd_spec_desc, argc, argv, spec_option, out, &first, err);
+}
+
+/* crun adds a cgroup namespace only when /sys/fs/cgroup is the unified hierarchy. */
+static bool is_cgroup2_host(void)
+{
+        struct statfs fs;
+        return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+        while (n > 0) {
+                ssize_t w = write(fd, s, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return -errno;
+                s += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
+static int spec_run(struct runtime_ctx *rt, int argc, char **argv, struct error **err)
+{
+        struct spec_options opts;
+        int r = cmd_spec_parse(argc, argv, &opts, err);
+        if (r == CMD_HELP) {
+                cmd_print_help(stdout, rt->argv0_name, &cmd_spec_desc);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+
+        const char *dir = opts.bundle ? opts.bundle : ".";
+        _cleanup_free_ char *json = spec_template_json(opts.rootless, is_cgroup2_host());
+        if (!json)
+                return error_set(err, ENOMEM, "spec: generate config.json");
+        _cleanup_close_ int dir_fd = open(dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+        if (dir_fd < 0)
+                return error_sys(err, "spec: open bundle `%s`", dir);
+        /* O_EXCL: refuse to overwrite, and never follow a symlink planted as config.json. */
+        _cleanup_close_ int fd = openat(dir_fd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno == EEXIST)
+                return error_set(err, 0, "`config.json` already exists");
+        if (fd < 0)
+                return error_sys(err, "spec: create `%s/config.json`", dir);
+        r = write_all(fd, json, strlen(json));
+        if (r < 0) {
+                unlinkat(dir_fd, "config.json", 0);
+                return error_set(err, -r, "spec: write `%s/config.json`", dir);
+        }
+        return 0;
+}
+
+const struct cmd_desc cmd_spec_desc = {
+    .name = "spec",
+    .synopsis = "",
+    .summary = "write a template config.json",
+    .options = spec_options,
+    .min_args = 0,
+    .max_args = 0,
+    .run = spec_run,
+};

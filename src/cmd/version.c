@@ -1,0 +1,57 @@
+/* `--version`: the block go-runc and podman parse (line 1 cut at a fixed width, `commit: `, `spec: `). */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_config.h"
+#include "cmd/cmd.h"
+#include "core/cleanup.h"
+
+/* Every tag but LIBKRUN is a build-time dependency; JSON_C stays last, as in crun. */
+static const char *const static_features_before[] = {"+SECCOMP", "+CAP", "+SYSTEMD"};
+static const char *const static_features_after[] = {"+JSON_C"};
+
+/* libkrun is dlopen'ed at run time (never linked), so the tag reflects this host, not the build. */
+static const char *const libkrun_libraries[] = {"libkrun.so.1", "libkrun-sev.so.1", "libkrun-awsnitro.so.1"};
+
+char *cmd_version_features(bool has_libkrun)
+{
+        char buf[256] = "";
+        size_t n = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(static_features_before); i++)
+                n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s ", static_features_before[i]);
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s ", has_libkrun ? "+LIBKRUN" : "-LIBKRUN");
+        for (size_t i = 0; i < ARRAY_SIZE(static_features_after); i++)
+                n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s ", static_features_after[i]);
+        if (n > 0)
+                buf[n - 1] = 0;
+        return strdup(buf);
+}
+
+char *cmd_version_text(const char *rundir, bool has_libkrun)
+{
+        char *features = cmd_version_features(has_libkrun);
+        if (!features)
+                return NULL;
+        char *out = NULL;
+        if (asprintf(&out, "krun version %s\ncommit: %s\nrundir: %s\nspec: 1.0.0\n%s\n", KRUN_VERSION, KRUN_COMMIT,
+                     rundir, features) < 0)
+                out = NULL;
+        free(features);
+        return out;
+}
+
+bool cmd_libkrun_available(void)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(libkrun_libraries); i++) {
+                void *h = dlopen(libkrun_libraries[i], RTLD_LAZY | RTLD_NOLOAD);
+                if (!h)
+                        h = dlopen(libkrun_libraries[i], RTLD_LAZY);
+                if (h) {
+                        dlclose(h);
+                        return true;
+                }
+        }
+        return false;
+}

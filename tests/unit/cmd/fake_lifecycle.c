@@ -1,0 +1,68 @@
+#include "fake_lifecycle.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+struct fake_call fake_last;
+int fake_run_exit_status;
+
+void fake_reset(void)
+{
+        memset(&fake_last, 0, sizeof(fake_last));
+        fake_run_exit_status = 0;
+}
+
+static void record(const char *fn, const char *id)
+{
+        fake_last.fn = fn;
+        snprintf(fake_last.id, sizeof(fake_last.id), "%s", id ? id : "");
+        fake_last.calls++;
+}
+
+int container_create(struct runtime_ctx *rt, const struct create_options *opts, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("create", opts->id);
+        fake_last.create = *opts;
+        return 0;
+}
+
+int container_run(struct runtime_ctx *rt, const struct create_options *opts, int *exit_status, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("run", opts->id);
+        fake_last.create = *opts;
+        *exit_status = fake_run_exit_status;
+        return 0;
+}
+
+int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("start", id);
+        return 0;
+}
+
+int container_kill(struct runtime_ctx *rt, const char *id, int signo, bool all, struct error **err)
+{
+        (void)rt;
+        record("kill", id);
+        fake_last.signo = signo;
+        fake_last.flag = all;
+        if (!strcmp(id, "dead"))
+                return error_set(err, ESRCH, "container `%s` is not running", id);
+        return 0;
+}
+
+int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("delete", id);
+        fake_last.flag = force;
+        return 0;
+}
