@@ -162,3 +162,36 @@ int cmd_spec_parse(int argc, char **argv, struct spec_options *out, struct error
 
 extern const struct cmd_desc cmd_create_desc, cmd_run_desc, cmd_start_desc, cmd_kill_desc, cmd_delete_desc,
     cmd_state_desc, cmd_list_desc, cmd_spec_desc;
+
+/* ---- exec, pause/resume, update, ps, features (src/cmd/exec.c, pause.c, update.c, ps.c, features.c) ---- */
+/* Pure: fills *out (env and additional gids on the heap: free with cmd_exec_options_clear even on error). */
+int cmd_exec_parse(int argc, char **argv, struct exec_options *out, struct error **err);
+void cmd_exec_options_clear(struct exec_options *o);
+int cmd_pause_parse(int argc, char **argv, const char **id, struct error **err);
+int cmd_resume_parse(int argc, char **argv, const char **id, struct error **err);
+
+struct update_options {
+        const char *id;
+        const char *resources_file; /* -r/--resources; when set, the individual flags are ignored */
+        struct oci_resources res;   /* from the individual flags; strings borrowed from argv */
+};
+int cmd_update_parse(int argc, char **argv, struct update_options *out, struct error **err);
+/* A byte size with an optional unit suffix (k, m, g, t, p; kb/mb/.., kib/mib/..; any case; powers of
+ * 1024 like runc's RAMInBytes), or -1 for unlimited. Pure. */
+int cmd_parse_bytes(const char *opt, const char *value, int64_t *out, struct error **err);
+
+enum ps_format { PS_TABLE, PS_JSON };
+struct ps_options {
+        const char *id;
+        enum ps_format format;
+};
+int cmd_ps_parse(int argc, char **argv, struct ps_options *out, struct error **err);
+/* `ps` output for these pids: "PID\n1\n2\n" or "[1,2]\n". Pure; caller frees. */
+char *cmd_ps_format(const pid_t *pids, size_t n, enum ps_format format);
+
+/* The features document (runtime-spec features.md), pretty-printed JSON. Pure but for `has_libkrun`,
+ * which the caller probes. Caller frees. */
+char *cmd_features_json(bool has_libkrun);
+
+extern const struct cmd_desc cmd_exec_desc, cmd_pause_desc, cmd_resume_desc, cmd_update_desc, cmd_ps_desc,
+    cmd_features_desc;

@@ -58,6 +58,8 @@ struct oci_process {
         char *selinux_label;
         bool has_oom_score_adj;
         int oom_score_adj;
+        bool has_user;  /* process.user present (exec: absent = use the container's user) */
+        char *username; /* process.user.username, informational on Linux; NULL when absent */
 };
 
 struct oci_mount {

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages krun needs to build and test. Idempotent and quiet when all is present.
+# Usage: scripts/deps.sh [extra packages...]
+set -eu
+pkgs="meson ninja-build pkg-config gcc clang clang-format libjson-c-dev libseccomp-dev libcap-dev
+libsystemd-dev libcmocka-dev python3-pytest busybox-static iproute2 util-linux procps $*"
+missing=""
+for p in $pkgs; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+        echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+        exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || apt-get update
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,132 @@
+#include "container/env.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cleanup.h"
+
+/* Length of the key part ("K" of "K=V"); an entry without '=' is all key. */
+static size_t key_len(const char *entry)
+{
+        const char *eq = strchr(entry, '=');
+        return eq ? (size_t)(eq - entry) : strlen(entry);
+}
+
+static bool same_key(const char *a, const char *b)
+{
+        size_t n = key_len(a);
+        return n == key_len(b) && strncmp(a, b, n) == 0;
+}
+
+const char *env_lookup(char *const *env, const char *key)
+{
+        const char *found = NULL;
+        size_t n = strlen(key);
+        for (char *const *e = env; e && *e; e++)
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        found = *e + n + 1;
+        return found;
+}
+
+static size_t strv_length(char *const *v)
+{
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+/* Put a copy of `entry` in `list` (of `*n` entries), replacing an entry with the same key. */
+static int add_entry(char **list, size_t *n, const char *entry)
+{
+        char *copy = strdup(entry);
+        if (!copy)
+                return -ENOMEM;
+        for (size_t i = 0; i < *n; i++)
+                if (same_key(list[i], entry)) {
+                        free(list[i]);
+                        list[i] = copy;
+                        return 0;
+                }
+        list[(*n)++] = copy;
+        return 0;
+}
+
+int env_build(char *const *base, char *const *extra, const char *home, char ***out)
+{
+        size_t cap = strv_length(base) + strv_length(extra) + 2;
+        _cleanup_strv_ char **list = calloc(cap, sizeof(char *));
+        size_t n = 0;
+        if (!list)
+                return -ENOMEM;
+        for (char *const *e = base; e && *e; e++)
+                if (add_entry(list, &n, *e) < 0)
+                        return -ENOMEM;
+        for (char *const *e = extra; e && *e; e++)
+                if (add_entry(list, &n, *e) < 0)
+                        return -ENOMEM;
+        if (home && !env_lookup(list, "HOME")) {
+                if (asprintf(&list[n], "HOME=%s", home) < 0) {
+                        list[n] = NULL;
+                        return -ENOMEM;
+                }
+                n++;
+        }
+        *out = TAKE_PTR(list);
+        return 0;
+}
+
+/* Field `idx` (0-based) of a ':'-separated line, as [start, len). false when the line has fewer fields. */
+static bool field(const char *line, int idx, const char **start, size_t *len)
+{
+        const char *p = line;
+        for (int i = 0; i < idx; i++) {
+                p = strchr(p, ':');
+                if (!p)
+                        return false;
+                p++;
+        }
+        *start = p;
+        *len = strcspn(p, ":\n");
+        return true;
+}
+
+static bool parse_uid(const char *s, size_t len, uid_t *uid)
+{
+        if (len == 0 || len > 10)
+                return false;
+        uint64_t v = 0;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (uint64_t)(s[i] - '0');
+        }
+        if (v > UINT32_MAX)
+                return false;
+        *uid = (uid_t)v;
+        return true;
+}
+
+int env_passwd_home(FILE *passwd, uid_t uid, char **home)
+{
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        *home = NULL;
+        while (getline(&line, &size, passwd) >= 0) {
+                const char *s;
+                size_t len;
+                uid_t u;
+                /* name:password:uid:gid:gecos:home:shell */
+                if (line[0] == '#' || !field(line, 2, &s, &len) || !parse_uid(s, len, &u) || u != uid)
+                        continue;
+                /* The first entry for the uid decides, as with getpwuid. */
+                if (!field(line, 5, &s, &len) || len == 0)
+                        return 0;
+                *home = strndup(s, len);
+                return *home ? 1 : -ENOMEM;
+        }
+        return 0;
+}

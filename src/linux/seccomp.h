@@ -1,0 +1,46 @@
+/* linux.seccomp through libseccomp. Pure part: name tables (actions, architectures, flags, operators) and
+ * validation with errors naming the JSON path. Building the filter is user-space work inside libseccomp
+ * (done at create so a bad profile fails `create`); loading it is the one privileged step, done by the
+ * init at the moment oci-runtime.md §4 prescribes (before the user switch without noNewPrivileges, as the
+ * last step before execve with it). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/error.h"
+#include "oci/spec.h"
+
+/* Name -> SCMP_ACT_* (errno_ret is folded into ERRNO and TRACE). -1 when unknown. */
+int seccomp_action_from_name(const char *name, uint32_t errno_ret, uint32_t *action);
+/* Whether an action accepts errnoRet (SCMP_ACT_ERRNO, SCMP_ACT_TRACE). */
+bool seccomp_action_takes_errno(const char *name);
+/* SCMP_ARCH_* name -> token. -1 unknown, -2 known to the spec but not to the linked libseccomp. */
+int seccomp_arch_from_name(const char *name, uint32_t *arch);
+/* SECCOMP_FILTER_FLAG_* name -> libseccomp filter attribute (enum scmp_filter_attr).
+ * -1 unknown, -2 not supported by the linked libseccomp. */
+int seccomp_flag_from_name(const char *name, int *attr);
+/* SCMP_CMP_* name -> enum scmp_compare; -1 when unknown (for the config parser). */
+int seccomp_op_from_name(const char *name);
+
+/* Every name and combination checked, errors name the path: "linux.seccomp.syscalls[2].action: unknown
+ * action `SCMP_ACT_FOO`". */
+int seccomp_validate(const struct oci_seccomp *s, struct error **err);
+/* The JSON sent with the notify fd to listenerPath ("container process state"); caller frees. */
+char *seccomp_listener_payload(const char *metadata, pid_t pid, const char *state_json);
+
+struct seccomp_filter;
+
+/* Validate and build. Unknown syscall names are skipped (logged at debug) unless fail_unknown_syscall
+ * (annotation run.oci.seccomp_fail_unknown_syscall). */
+int seccomp_filter_build(const struct oci_seccomp *s, bool fail_unknown_syscall, struct seccomp_filter **out,
+                         struct error **err);
+/* Whether the filter has SCMP_ACT_NOTIFY rules and a listenerPath to send the notify fd to. */
+bool seccomp_filter_wants_listener(const struct seccomp_filter *f);
+/* Connect to listenerPath (do this while the host path is reachable, i.e. before pivot_root). */
+int seccomp_listener_connect(const struct seccomp_filter *f, int *sock, struct error **err);
+/* Load into the kernel. With a listener socket (>= 0), the notify fd is sent over it with the payload
+ * (pid = the init's pid as the runtime sees it, state_json = the state object) and the socket closed. */
+int seccomp_filter_load(struct seccomp_filter *f, int listener_sock, pid_t host_pid, const char *state_json,
+                        struct error **err);
+void seccomp_filter_free(struct seccomp_filter *f);

@@ -1,0 +1,95 @@
+"""Each namespace type: created new, or joined by path."""
+import os
+import subprocess
+import uuid
+
+import pytest
+
+
+def ns_inode(pid, ns):
+    return os.readlink(f"/proc/{pid}/ns/{ns}")
+
+
+def run_out(rt, args, edit=None):
+    r = rt.run("run", "--bundle", rt.bundle(args, edit=edit), rt.new_id())
+    assert r.returncode == 0, r
+    return r.stdout
+
+
+@pytest.mark.parametrize("ns", ["mnt", "pid", "net", "ipc", "uts", "cgroup"])
+def test_new_namespaces_differ_from_the_host(rt, ns):
+    out = run_out(rt, ["readlink", f"/proc/self/ns/{ns}"])
+    assert out.strip() != ns_inode("self", ns)
+
+
+def test_pid_namespace_makes_the_workload_pid_1(rt):
+    assert run_out(rt, ["sh", "-c", "echo $$"]).strip() == "1"
+
+
+def test_hostname_in_uts_namespace(rt):
+    def edit(c):
+        c["hostname"] = "kontainer"
+    assert run_out(rt, ["hostname"], edit).strip() == "kontainer"
+    assert os.uname().nodename != "kontainer"
+
+
+def test_network_namespace_has_only_loopback(rt):
+    out = run_out(rt, ["ls", "/sys/class/net"])
+    assert out.split() == ["lo"]
+
+
+def test_without_network_namespace_shares_the_host_network(rt):
+    def edit(c):
+        c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+    out = run_out(rt, ["readlink", "/proc/self/ns/net"], edit)
+    assert out.strip() == ns_inode("self", "net")
+
+
+def test_join_network_namespace_by_path(rt):
+    name = f"kt-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        path = f"/run/netns/{name}"
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            want = "net:[%d]" % os.fstat(fd).st_ino
+        finally:
+            os.close(fd)
+
+        def edit(c):
+            for n in c["linux"]["namespaces"]:
+                if n["type"] == "network":
+                    n["path"] = path
+        assert run_out(rt, ["readlink", "/proc/self/ns/net"], edit).strip() == want
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], check=True)
+
+
+def test_join_namespace_bad_path_is_a_clear_error(rt):
+    def edit(c):
+        for n in c["linux"]["namespaces"]:
+            if n["type"] == "network":
+                n["path"] = "/nonexistent/netns"
+    cid = rt.new_id()
+    r = rt.run("create", "--bundle", rt.bundle(["true"], edit=edit), cid)
+    assert r.returncode != 0 and "/nonexistent/netns" in r.stderr
+    assert not os.path.exists(os.path.join(rt.root, cid))
+
+
+def test_user_namespace_with_mappings(rt):
+    def edit(c):
+        c["linux"]["namespaces"].append({"type": "user"})
+        c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        # The bundle's rootfs belongs to host root, which is unmapped: make it readable.
+    b = rt.bundle(["cat", "/proc/self/uid_map", "/proc/self/gid_map"], edit=edit)
+    subprocess.run(["chown", "-R", "100000:100000", os.path.join(b, "rootfs")], check=True)
+    r = rt.run("run", "--bundle", b, rt.new_id())
+    assert r.returncode == 0, r
+    lines = [line.split() for line in r.stdout.splitlines()]
+    assert lines == [["0", "100000", "65536"], ["0", "100000", "65536"]]
+
+
+def test_ipc_namespace_isolates_shm(rt):
+    out = run_out(rt, ["sh", "-c", "cat /proc/sysvipc/shm | wc -l"])
+    assert out.strip() == "1", "only the header line: no host segments visible"
