@@ -27,7 +27,14 @@ struct cgroup_create_args {
 };
 
 /* Create the cgroup (every v1 hierarchy and/or the unified one), apply resources, move pid in.
- * On failure nothing is left behind. */
+ * On failure nothing is left behind. Call it after clone, before the init execs.
+ * Path (cgroupfs, crun's rules): cgroupsPath absent -> "/<id>"; absolute "/a/b" -> "/a/b" below each
+ * hierarchy root; relative "a/b" -> "/a/b"; ".." is refused. Rootless: when that is not writable, a
+ * sibling of the runtime's own cgroup named <id>, else no cgroup (warning; out->driver = DISABLED).
+ * systemd driver: "slice:prefix:name" -> scope "<prefix>-<name>.scope" in <slice> (default
+ * machine.slice:krun:<id>); fails with a clear message where systemd is not PID 1.
+ * destroy removes the container's own directory (and cgroups the workload made inside it), never the
+ * parents: a failed create removes the parents it made itself. */
 int cgroup_create(const struct cgroup_create_args *args, struct cgroup_handle *out, struct error **err);
 /* Remove what cgroup_create made (after the processes are gone; retries briefly on EBUSY). */
 int cgroup_destroy(const struct cgroup_handle *cg, struct error **err);

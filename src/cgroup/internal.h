@@ -59,9 +59,9 @@ enum cgroup_ctrl {
 const char *cgroup_ctrl_name(enum cgroup_ctrl c, int version);
 
 enum {
-        CGW_IF_EXISTS = 1 << 0,      /* skip silently when the file does not exist (optional kernel feature) */
-        CGW_SWAP_ORDER = 1 << 1,     /* v1 memory limit: on EINVAL write the next entry (memsw) first, retry */
-        CGW_CHECK_USAGE = 1 << 2,    /* memory.checkBeforeUpdate: refuse a limit at or below current usage */
+        CGW_IF_EXISTS = 1 << 0,   /* skip silently when the file does not exist (optional kernel feature) */
+        CGW_SWAP_ORDER = 1 << 1,  /* v1 memory limit: on EINVAL write the next entry (memsw) first, retry */
+        CGW_CHECK_USAGE = 1 << 2, /* memory.checkBeforeUpdate: refuse a limit at or below current usage */
 };
 
 struct cgroup_write {
@@ -98,8 +98,9 @@ int cgroup_hugepage_size(const char *page_size, uint64_t *bytes);
 int cgroup_unified_check(const char *key, struct error **err);
 /* The device rules as v1 lines, in write order: a deny-all first, the user rules, then the default
  * allow-list. `files[i]` is "devices.allow" or "devices.deny". NULL-terminated vectors. */
-int cgroup_devices_v1(const struct oci_device_rule *rules, size_t n, char ***files, char ***lines,
-                      struct error **err);
+int cgroup_devices_v1(const struct oci_device_rule *rules, size_t n, char ***files, char ***lines, struct error **err);
+/* Validate type and access of every rule. Pure. */
+int cgroup_devices_check(const struct oci_device_rule *rules, size_t n, struct error **err);
 /* The default device rules crun and runc always add. */
 extern const struct oci_device_rule cgroup_default_device_rules[];
 extern const size_t cgroup_n_default_device_rules;
@@ -109,8 +110,8 @@ extern const size_t cgroup_n_default_device_rules;
 struct bpf_insn;
 /* Assemble a BPF_PROG_TYPE_CGROUP_DEVICE program (pure): user rules then the default allow-list, the
  * last matching rule wins, unmatched access is denied. *insns is malloc'd. */
-int cgroup_bpf_devices_program(const struct oci_device_rule *rules, size_t n, struct bpf_insn **insns,
-                               size_t *n_insns, struct error **err);
+int cgroup_bpf_devices_program(const struct oci_device_rule *rules, size_t n, struct bpf_insn **insns, size_t *n_insns,
+                               struct error **err);
 /* Load it and attach it to the cgroup directory `cgroup_fd`, replacing programs attached earlier by us. */
 int cgroup_bpf_devices_attach(int cgroup_fd, const struct oci_device_rule *rules, size_t n, struct error **err);
 
@@ -121,13 +122,12 @@ int cgroup_write_file(const char *dir, const char *file, const char *value, stru
 int cgroup_read_file(const char *dir, const char *file, char **out);
 
 /* ---- apply.c ---- */
-struct cgroup_hosts; /* forward */
 
 /* Where a container's cgroup lives, resolved against a layout. */
 struct cgroup_dirs {
         struct cgroup_layout layout;
-        char *unified;   /* full path of the container dir in the unified hierarchy, NULL if none */
-        char **v1;       /* full path per layout.v1[i] */
+        char *unified;    /* full path of the container dir in the unified hierarchy, NULL if none */
+        char **v1;        /* full path per layout.v1[i] */
         unsigned v1_mask; /* controllers (1 << CG_x) handled by v1 hierarchies */
         unsigned v2_mask; /* controllers available in the unified hierarchy and not on v1 */
 };
@@ -135,6 +135,15 @@ int cgroup_dirs_open(const char *path, struct cgroup_dirs *d, struct error **err
 void cgroup_dirs_clear(struct cgroup_dirs *d);
 /* Write resources into existing dirs (create and update). */
 int cgroup_apply(const struct cgroup_dirs *d, const struct oci_resources *r, bool is_update, struct error **err);
+
+/* ---- cgroupfs.c: the cgroupfs driver, on a path below the hierarchy roots ---- */
+/* `adopt`: the leaf may already hold `pid` (systemd put it there), skip the "already in use" check. */
+int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, struct error **err);
+int cgroupfs_destroy(const char *path, struct error **err);
+int cgroupfs_update(const char *path, const struct oci_resources *res, struct error **err);
+int cgroupfs_enter(const char *path, pid_t pid, const char *sub, struct error **err);
+int cgroupfs_pids(const char *path, pid_t **pids, size_t *n, struct error **err);
+int cgroupfs_kill_all(const char *path, int signo, struct error **err);
 
 /* ---- freezer.c ---- */
 int cgroup_dirs_freeze(const struct cgroup_dirs *d, bool freeze, struct error **err);
@@ -147,6 +156,7 @@ int cgroup_resolve_path(const char *id, const char *cgroups_path, char **out, st
 int cgroup_systemd_split(const char *value, char **slice, char **prefix, char **name, struct error **err);
 
 /* ---- systemd.c ---- */
-int cgroup_systemd_create(const char *id, const char *cgroups_path, pid_t pid, char **scope, char **path,
-                          struct error **err);
+/* Transient scope over D-Bus; *path is the cgroup (below the roots) systemd put pid in, plus `sub`. */
+int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *sub, pid_t pid, char **scope,
+                          char **path, struct error **err);
 int cgroup_systemd_stop(const char *scope, struct error **err);

@@ -209,8 +209,8 @@ int cgroup_layout_detect(struct cgroup_layout *out, struct error **err)
                 return r;
         /* statfs tells what /sys/fs/cgroup really is, even when mountinfo holds stale or stacked entries. */
         struct statfs sfs;
-        if (out->mode == CGROUP_MODE_V2 && statfs("/sys/fs/cgroup", &sfs) == 0 &&
-            sfs.f_type != CGROUP2_SUPER_MAGIC && out->unified && strcmp(out->unified, "/sys/fs/cgroup") == 0) {
+        if (out->mode == CGROUP_MODE_V2 && statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type != CGROUP2_SUPER_MAGIC &&
+            out->unified && strcmp(out->unified, "/sys/fs/cgroup") == 0) {
                 cgroup_layout_clear(out);
                 return error_set(err, EINVAL, "/sys/fs/cgroup: mountinfo says cgroup2 but statfs disagrees");
         }

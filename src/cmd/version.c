@@ -44,14 +44,16 @@ char *cmd_version_text(const char *rundir, bool has_libkrun)
 
 bool cmd_libkrun_available(void)
 {
+        /* Load the way the krun executor does (RTLD_NOW: every symbol resolvable) and require the entry point
+         * it calls first, so the tag never promises a library the executor would then refuse. */
         for (size_t i = 0; i < ARRAY_SIZE(libkrun_libraries); i++) {
-                void *h = dlopen(libkrun_libraries[i], RTLD_LAZY | RTLD_NOLOAD);
+                void *h = dlopen(libkrun_libraries[i], RTLD_NOW | RTLD_LOCAL);
                 if (!h)
-                        h = dlopen(libkrun_libraries[i], RTLD_LAZY);
-                if (h) {
-                        dlclose(h);
+                        continue;
+                bool has_entry = dlsym(h, "krun_create_ctx") != NULL;
+                dlclose(h);
+                if (has_entry)
                         return true;
-                }
         }
         return false;
 }

@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "container/hooks.h"
 #include "container/lifecycle.h"
 #include "container/sync.h"
 #include "core/cleanup.h"
+#include "core/fs.h"
 #include "core/log.h"
+#include "oci/spec.h"
 #include "oci/state.h"
 
 /* An opened, locked container with its state. */
@@ -47,6 +50,33 @@ static int load(struct runtime_ctx *rt, const char *id, struct loaded *l, struct
         if (r >= 0)
                 l->status = state_status(l->dir_fd, l->st);
         return r;
+}
+
+/* The config copied into the state directory at create: the poststart and poststop hooks come from it. */
+static int load_spec(int dir_fd, struct oci_spec **spec, struct error **err)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d/config.json", dir_fd);
+        _cleanup_free_ char *json = NULL;
+        size_t len = 0;
+        int r = fs_read_file(path, 16 << 20, &json, &len);
+        if (r < 0)
+                return error_set(err, -r, "read the container's copy of config.json");
+        return oci_spec_parse(json, len, "config.json", spec, err);
+}
+
+/* poststart and poststop: runtime namespace, cwd = bundle. */
+static int run_hooks(const struct container_state *st, const struct oci_spec *spec, enum oci_hook_kind kind,
+                     bool warn_only, struct error **err)
+{
+        struct hook_state hs = {.id = st->id,
+                                .pid = st->pid,
+                                .bundle = st->bundle,
+                                .rootfs = st->rootfs,
+                                .annotations = spec->annotations,
+                                .n_annotations = spec->n_annotations};
+        struct hooks_run_opts opts = {.cwd = st->bundle, .warn_only = warn_only};
+        return hooks_run(spec, kind, &hs, &opts, err);
 }
 
 static struct cgroup_handle handle_of(const struct container_state *st)
@@ -102,18 +132,31 @@ static int start_handshake(int dir_fd, const char *id, struct error **err)
 int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
 {
         struct loaded l;
+        _cleanup_spec_ struct oci_spec *spec = NULL;
+        bool started = false;
         int r = load(rt, id, &l, err);
         if (r >= 0 && l.status != STATUS_CREATED)
                 r = error_set(err, EINVAL, "container `%s` is not in created state (it is %s)", id,
                               state_status_name(l.status));
+        if (r >= 0)
+                r = load_spec(l.dir_fd, &spec, err);
         /* Rename first: `state` says running from now on, and no second `start` can connect. */
         if (r >= 0 && renameat(l.dir_fd, "exec.sock", l.dir_fd, "exec.sock.starting") < 0)
                 r = error_sys(err, "start `%s`", id);
         if (r >= 0) {
                 r = start_handshake(l.dir_fd, id, err);
                 unlinkat(l.dir_fd, "exec.sock.starting", 0);
+                started = r >= 0;
         }
+        if (r >= 0)
+                r = run_hooks(l.st, spec, HOOK_POSTSTART, false, err);
         loaded_free(&l);
+        /* A failed poststart hook: the container is killed and deleted (crun), after our lock is released. */
+        if (r < 0 && started) {
+                _cleanup_error_ struct error *e2 = NULL;
+                if (container_delete(rt, id, true, &e2) < 0)
+                        log_warning("delete `%s` after a failed poststart hook: %s", id, e2->msg);
+        }
         return r;
 }
 
@@ -175,6 +218,8 @@ static int kill_everything(struct loaded *l, struct error **err)
 int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct error **err)
 {
         struct loaded l;
+        _cleanup_spec_ struct oci_spec *spec = NULL;
+        _cleanup_error_ struct error *spec_err = NULL;
         int r = load(rt, id, &l, err);
         if (r < 0) {
                 /* --force cleans whatever a crashed create left, and succeeds when there is nothing. */
@@ -195,6 +240,9 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
                 if (r < 0)
                         goto out;
         }
+        /* Read before the state directory goes: poststop hooks run once everything is gone. */
+        if (load_spec(l.dir_fd, &spec, &spec_err) < 0)
+                log_warning("delete `%s`: no poststop hooks: %s", id, spec_err ? spec_err->msg : "config.json");
         struct cgroup_handle cg = handle_of(l.st);
         if (cg.path) {
                 r = cgroup_destroy(&cg, err);
@@ -202,6 +250,8 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
                         goto out;
         }
         r = state_remove(l.root_fd, id, err);
+        if (r >= 0 && spec)
+                run_hooks(l.st, spec, HOOK_POSTSTOP, true, NULL);
 out:
         loaded_free(&l);
         return r;

@@ -19,11 +19,13 @@
 
 #include "cgroup/cgroup.h"
 #include "container/foreground.h"
+#include "container/hooks.h"
 #include "container/init.h"
 #include "container/lifecycle.h"
 #include "container/process.h"
 #include "container/spawn.h"
 #include "container/sync.h"
+#include "container/terminal.h"
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -51,6 +53,7 @@ struct creation {
         bool cgroup_created;
         struct container_state state;
         int pty_master; /* foreground run with a terminal */
+        int console_sock; /* --console-socket, connected until the init has its own copy */
 };
 
 static void creation_init(struct creation *c, struct runtime_ctx *rt, const struct create_options *opts)
@@ -58,7 +61,7 @@ static void creation_init(struct creation *c, struct runtime_ctx *rt, const stru
         memset(c, 0, sizeof(*c));
         c->rt = rt;
         c->opts = opts;
-        c->root_fd = c->dir_fd = c->exec_sock_fd = c->pidfd = c->pty_master = -1;
+        c->root_fd = c->dir_fd = c->exec_sock_fd = c->pidfd = c->pty_master = c->console_sock = -1;
         c->sync_fd[0] = c->sync_fd[1] = -1;
         for (int i = 0; i < NS_COUNT; i++)
                 c->plan.join_fds[i] = -1;
@@ -101,6 +104,7 @@ static void creation_free(struct creation *c)
         close_fd(&c->dir_fd);
         close_fd(&c->root_fd);
         close_fd(&c->pty_master);
+        close_fd(&c->console_sock);
         cgroup_handle_clear(&c->cgroup);
         free(c->state.created);
         free(c->state.owner);
@@ -248,7 +252,22 @@ static void fill_state(struct creation *c)
         st->systemd_scope = c->cgroup.scope;
 }
 
-static void child_main(void *arg) { container_init(arg); }
+struct child_arg {
+        struct creation *c;
+        struct init_args *ia;
+};
+
+/* In the cloned init, before anything else: drop the runtime's own descriptors. The flock on the state
+ * directory belongs to this create; an init blocked in `created` that kept it would deadlock every later
+ * start, kill and delete of the container. */
+static void child_main(void *arg)
+{
+        struct child_arg *a = arg;
+        close_fd(&a->c->dir_fd);
+        close_fd(&a->c->root_fd);
+        close_fd(&a->c->sync_fd[0]);
+        container_init(a->ia);
+}
 
 static int spawn(struct creation *c, struct init_args *ia, struct error **err)
 {
@@ -262,6 +281,13 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
                 return r;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync_fd) < 0)
                 return error_sys(err, "socketpair");
+        /* Connected here, with our credentials and while the path is reachable; the init sends the pty
+         * master over it once its terminal exists. */
+        if (c->spec->process->terminal && c->opts->console_socket) {
+                r = terminal_connect_console_socket(c->opts->console_socket, &c->console_sock, err);
+                if (r < 0)
+                        return r;
+        }
         *ia = (struct init_args){
                 .spec = c->spec,
                 .exec_ctx = &c->exec_ctx,
@@ -273,12 +299,28 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
                 .unshare_flags = c->plan.unshare_flags,
                 .has_new_userns = c->plan.has_new_userns || c->plan.join_fds[NS_USER] >= 0,
                 .console_socket = c->opts->console_socket,
+                .console_socket_fd = c->console_sock,
                 .preserve_fds = c->opts->preserve_fds,
                 .no_pivot = c->opts->no_pivot,
         };
-        r = spawn_init(&c->plan, child_main, ia, &c->pid, &c->pidfd, err);
+        struct child_arg arg = {c, ia};
+        r = spawn_init(&c->plan, child_main, &arg, &c->pid, &c->pidfd, err);
         close_fd(&c->sync_fd[1]);
+        close_fd(&c->console_sock);
         return r;
+}
+
+/* Hooks run by the runtime itself: host namespaces, cwd = bundle, the init's host pid on stdin. */
+static int run_runtime_hooks(struct creation *c, enum oci_hook_kind kind, struct error **err)
+{
+        struct hook_state st = {.id = c->opts->id,
+                                .pid = c->pid,
+                                .bundle = c->bundle,
+                                .rootfs = c->rootfs,
+                                .annotations = c->spec->annotations,
+                                .n_annotations = c->spec->n_annotations};
+        struct hooks_run_opts opts = {.cwd = c->bundle};
+        return hooks_run(c->spec, kind, &st, &opts, err);
 }
 
 /* Runtime side of the handshake, from the clone to READY. */
@@ -315,9 +357,14 @@ static int supervise_setup(struct creation *c, struct error **err)
         if (r < 0)
                 return r;
 
-        r = sync_send(c->sync_fd[0], SYNC_GO, 0, err);
+        /* The init learns its host pid: the seccomp listener payload names it. */
+        r = sync_send(c->sync_fd[0], SYNC_GO, c->pid, err);
         if (r >= 0)
                 r = sync_expect(c->sync_fd[0], SYNC_MOUNTS_DONE, NULL, NULL, err);
+        if (r >= 0)
+                r = run_runtime_hooks(c, HOOK_PRESTART, err);
+        if (r >= 0)
+                r = run_runtime_hooks(c, HOOK_CREATE_RUNTIME, err);
         if (r >= 0)
                 r = sync_send(c->sync_fd[0], SYNC_HOOKS_DONE, 0, err);
         if (r < 0)
@@ -409,6 +456,9 @@ int container_run(struct runtime_ctx *rt, const struct create_options *opts, int
         int r = do_create(&c, err);
         if (r >= 0)
                 r = foreground_start(c.sync_fd[0], err);
+        /* A failing poststart hook kills and removes the container like a failed create. */
+        if (r >= 0)
+                r = run_runtime_hooks(&c, HOOK_POSTSTART, err);
         if (r < 0) {
                 creation_abort(&c);
                 creation_free(&c);

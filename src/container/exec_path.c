@@ -14,13 +14,15 @@ static char *join_candidate(const char *cwd, const char *dir, size_t dir_len, co
 {
         char *s = NULL;
         const char *base = cwd && *cwd ? cwd : "/";
+        /* "/" + "/" + "x" would give "//x": no separator after a base that already ends with one. */
+        const char *sep = base[strlen(base) - 1] == '/' ? "" : "/";
         int n;
         if (dir_len == 0)
-                n = asprintf(&s, "%s/%s", base, name);
+                n = asprintf(&s, "%s%s%s", base, sep, name);
         else if (dir[0] == '/')
                 n = asprintf(&s, "%.*s/%s", (int)dir_len, dir, name);
         else
-                n = asprintf(&s, "%s/%.*s/%s", base, (int)dir_len, dir, name);
+                n = asprintf(&s, "%s%s%.*s/%s", base, sep, (int)dir_len, dir, name);
         return n < 0 ? NULL : s;
 }
 
@@ -38,8 +40,8 @@ static int failed(struct error **err, int errnum, const char *file)
         return error_set(err, errnum, "open executable: `%s`", file);
 }
 
-int exec_path_resolve(const char *file, const char *path_env, const char *cwd, exec_path_check_fn check,
-                      void *userdata, char **out, struct error **err)
+int exec_path_resolve(const char *file, const char *path_env, const char *cwd, exec_path_check_fn check, void *userdata,
+                      char **out, struct error **err)
 {
         *out = NULL;
         if (!file || !*file)

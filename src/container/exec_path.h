@@ -13,8 +13,8 @@ typedef int (*exec_path_check_fn)(const char *path, void *userdata);
  * otherwise each element of `path_env` (NULL: EXEC_PATH_DEFAULT) is tried in order, an empty element meaning
  * `cwd`. As execvp, a candidate that exists but is not executable does not stop the search, but is reported
  * (EACCES) when nothing better is found. On success *out is a heap string. */
-int exec_path_resolve(const char *file, const char *path_env, const char *cwd, exec_path_check_fn check,
-                      void *userdata, char **out, struct error **err);
+int exec_path_resolve(const char *file, const char *path_env, const char *cwd, exec_path_check_fn check, void *userdata,
+                      char **out, struct error **err);
 
 /* The real check: stat + access(X_OK) in the current root. */
 int exec_path_check_fs(const char *path, void *userdata);

@@ -11,11 +11,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "container/hooks.h"
 #include "container/process.h"
 #include "container/sync.h"
+#include "container/terminal.h"
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "linux/lsm.h"
 #include "linux/rootfs.h"
+#include "linux/seccomp_filter.h"
+#include "linux/sysctl.h"
 
 extern char **environ;
 
@@ -23,6 +28,110 @@ static bool spec_has_new_ns(const struct oci_spec *spec, enum oci_ns_type type)
 {
         const struct oci_namespace *ns = oci_spec_namespace(spec, type);
         return ns && !ns->path;
+}
+
+/* What setup prepares for the moment of `start`. */
+struct init_late {
+        pid_t host_pid; /* our pid as the runtime sees it (SYNC_GO) */
+        struct seccomp_filter *seccomp;
+        int seccomp_listener; /* connected listenerPath, -1 when none */
+        int listen_fds;       /* LISTEN_FDS of the runtime's environment: socket activation fds kept */
+};
+
+static void init_late_clear(struct init_late *l)
+{
+        seccomp_filter_free(l->seccomp);
+        l->seccomp = NULL;
+        if (l->seccomp_listener >= 0)
+                close(l->seccomp_listener);
+        l->seccomp_listener = -1;
+}
+
+static bool spec_has_ns(const struct oci_spec *spec, enum oci_ns_type type)
+{
+        return oci_spec_namespace(spec, type) != NULL;
+}
+
+/* Written through our own /proc before the rootfs exists: /proc/sys resolves ipc and net keys against the
+ * writer's namespaces, which are already the container's. */
+static int apply_sysctl(const struct init_args *a, struct error **err)
+{
+        const struct oci_spec *spec = a->spec;
+        struct sysctl_namespaces ns = {
+                .has_ipcns = spec_has_ns(spec, NS_IPC),
+                .has_netns = spec_has_ns(spec, NS_NET),
+                .has_utsns = spec_has_ns(spec, NS_UTS),
+                .has_userns = a->has_new_userns,
+                .domainname = spec->domainname,
+        };
+        return sysctl_apply(spec->linux_.sysctl, spec->linux_.n_sysctl, &ns, err);
+}
+
+static struct hook_state hook_state_of(const struct init_args *a, pid_t pid)
+{
+        return (struct hook_state){.id = a->exec_ctx->container_id,
+                                   .pid = pid,
+                                   .bundle = a->bundle,
+                                   .rootfs = a->rootfs,
+                                   .annotations = a->spec->annotations,
+                                   .n_annotations = a->spec->n_annotations};
+}
+
+/* createContainer and startContainer run here, in the container's namespaces; they see the pid inside. */
+static int run_container_hooks(const struct init_args *a, enum oci_hook_kind kind, struct error **err)
+{
+        struct hook_state st = hook_state_of(a, getpid());
+        /* After pivot_root the bundle is usually not reachable: crun tolerates that for startContainer. */
+        struct hooks_run_opts opts = {.cwd = a->bundle, .tolerate_cwd = kind == HOOK_START_CONTAINER};
+        return hooks_run(a->spec, kind, &st, &opts, err);
+}
+
+/* Built at create so that a bad profile fails `create`; the listener is connected while its host path is
+ * still reachable (before pivot_root). */
+static int prepare_seccomp(const struct init_args *a, struct init_late *late, struct error **err)
+{
+        const struct oci_seccomp *sc = a->spec->linux_.seccomp;
+        if (!sc)
+                return 0;
+        bool fail_unknown = oci_spec_annotation(a->spec, "run.oci.seccomp_fail_unknown_syscall") != NULL;
+        int r = seccomp_filter_build(sc, fail_unknown, &late->seccomp, err);
+        if (r >= 0 && seccomp_filter_wants_listener(late->seccomp))
+                r = seccomp_listener_connect(late->seccomp, &late->seccomp_listener, err);
+        return r;
+}
+
+static int load_seccomp(const struct init_args *a, struct init_late *late, enum oci_hook_kind phase,
+                        struct error **err)
+{
+        if (!late->seccomp)
+                return 0;
+        struct hook_state st = hook_state_of(a, late->host_pid);
+        _cleanup_free_ char *state_json = hook_state_json(&st, phase);
+        int r = seccomp_filter_load(late->seccomp, late->seccomp_listener, late->host_pid, state_json, err);
+        init_late_clear(late);
+        return r;
+}
+
+/* The slave becomes our terminal; the master leaves: to the console socket, or to the foreground runtime. */
+static int hand_over_terminal(const struct init_args *a, int master, int slave, struct error **err)
+{
+        int r = terminal_make_controlling(slave, a->spec->process, err);
+        if (r < 0)
+                return r;
+        if (a->console_socket_fd >= 0) {
+                r = terminal_send_master(a->console_socket_fd, master, err);
+                close(a->console_socket_fd);
+                return r;
+        }
+        return sync_send_fd(a->sync_fd, SYNC_PTY, master, err);
+}
+
+/* Socket activation: the fds systemd passed to the runtime stay open for the workload. */
+static int listen_fds_count(void)
+{
+        const char *v = getenv("LISTEN_FDS");
+        int n = v ? atoi(v) : 0;
+        return n > 0 ? n : 0;
 }
 
 static int set_names(const struct oci_spec *spec, struct error **err)
@@ -79,7 +188,7 @@ static int wait_for_start(struct init_args *a, int *report_fd, struct error **er
         }
 }
 
-static int setup(struct init_args *a, char ***envp, char **exec_path, struct error **err)
+static int setup(struct init_args *a, struct init_late *late, char ***envp, char **exec_path, struct error **err)
 {
         const struct oci_spec *spec = a->spec;
         const struct oci_process *proc = spec->process;
@@ -91,6 +200,15 @@ static int setup(struct init_args *a, char ***envp, char **exec_path, struct err
                 return error_sys(err, "join user namespace");
         if (a->unshare_flags && unshare((int)a->unshare_flags) < 0)
                 return error_sys(err, "unshare namespaces");
+        /* In a user namespace we start as the overflow uid until we switch: files created while setting up
+         * the rootfs (mount targets, device nodes) would fail with EOVERFLOW. Become its root, which the
+         * mappings written by the runtime must provide, as with runc and crun. */
+        if (a->has_new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                return error_sys(err, "become root of the user namespace (are uid 0 and gid 0 mapped in "
+                                      "linux.uidMappings and linux.gidMappings?)");
+        r = apply_sysctl(a, err);
+        if (r < 0)
+                return r;
 
         struct rootfs_config cfg = {
                 .spec = spec,
@@ -114,11 +232,23 @@ static int setup(struct init_args *a, char ***envp, char **exec_path, struct err
                 if (r < 0)
                         return r;
         }
+        /* The pty comes from the container's devpts, mounted by rootfs_prepare. */
+        _cleanup_close_ int pty_master = -1, pty_slave = -1;
+        if (proc && proc->terminal) {
+                r = terminal_open(rootfs_fd, proc, &pty_master, &pty_slave, err);
+                if (r < 0)
+                        return r;
+        }
+        r = prepare_seccomp(a, late, err);
+        if (r < 0)
+                return r;
 
         /* prestart and createRuntime hooks run in the runtime now, with our mounts in place. */
         r = sync_send(a->sync_fd, SYNC_MOUNTS_DONE, 0, err);
         if (r >= 0)
                 r = sync_expect(a->sync_fd, SYNC_HOOKS_DONE, NULL, NULL, err);
+        if (r >= 0)
+                r = run_container_hooks(a, HOOK_CREATE_CONTAINER, err);
         if (r < 0)
                 return r;
 
@@ -127,6 +257,12 @@ static int setup(struct init_args *a, char ***envp, char **exec_path, struct err
                 r = rootfs_finalize(&cfg, err);
         if (r < 0)
                 return error_prefix(err, "rootfs");
+        if (!proc)
+                return error_set(err, EINVAL, "config.json: process: missing (required to start a container)");
+        /* Labels apply at execve; written to the container's /proc now that it is ours. */
+        r = lsm_apply_exec_labels(proc, err);
+        if (r < 0)
+                return r;
 
         r = set_names(spec, err);
         if (r < 0)
@@ -134,11 +270,17 @@ static int setup(struct init_args *a, char ***envp, char **exec_path, struct err
         /* A new session, so the container never shares the caller's controlling terminal. */
         if (setsid() < 0 && errno != EPERM)
                 return error_sys(err, "setsid");
+        if (pty_slave >= 0) {
+                r = hand_over_terminal(a, pty_master, TAKE_FD(pty_slave), err);
+                if (r < 0)
+                        return r;
+        }
 
-        if (!proc)
-                return error_set(err, EINVAL, "config.json: process: missing (required to start a container)");
-
-        r = process_build_env(proc, NULL, envp, err);
+        late->listen_fds = listen_fds_count();
+        char listen_env[32];
+        snprintf(listen_env, sizeof(listen_env), "LISTEN_FDS=%d", late->listen_fds);
+        char *listen_extra[] = {listen_env, "LISTEN_PID=1", NULL};
+        r = process_build_env(proc, late->listen_fds > 0 ? listen_extra : NULL, envp, err);
         if (r < 0)
                 return r;
         int cwd_r = process_chdir(proc, err);
@@ -146,6 +288,12 @@ static int setup(struct init_args *a, char ***envp, char **exec_path, struct err
                 error_free(err); /* retried as the container user below (root-squashed NFS) */
         if (a->exec_ctx->ops->resolves_executable) {
                 r = process_resolve_executable(proc, exec_path, err);
+                if (r < 0)
+                        return r;
+        }
+        /* Without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN: before the user switch drops it. */
+        if (!proc->no_new_privileges) {
+                r = load_seccomp(a, late, HOOK_CREATE_CONTAINER, err);
                 if (r < 0)
                         return r;
         }
@@ -160,14 +308,21 @@ static int setup(struct init_args *a, char ***envp, char **exec_path, struct err
         return 0;
 }
 
-static int start_workload(struct init_args *a, char **envp, const char *exec_path, int report_fd,
-                          struct error **err)
+static int start_workload(struct init_args *a, struct init_late *late, char **envp, const char *exec_path,
+                          int report_fd, struct error **err)
 {
+        /* With noNewPrivileges the filter goes in as late as possible: it covers as little runtime code as
+         * possible (crun). startContainer hooks then run under it, as the spec wants. */
+        int r = load_seccomp(a, late, HOOK_START_CONTAINER, err);
+        if (r >= 0)
+                r = run_container_hooks(a, HOOK_START_CONTAINER, err);
+        if (r < 0)
+                return r;
         int keep[9];
         size_t n_keep = 0;
         if (a->exec_ctx->ops->keep_fds)
                 a->exec_ctx->ops->keep_fds(a->exec_ctx, keep, &n_keep);
-        int r = process_close_fds(a->preserve_fds, keep, n_keep, err);
+        r = process_close_fds(a->preserve_fds + late->listen_fds, keep, n_keep, err);
         if (r < 0)
                 return r;
         (void)report_fd;
@@ -181,19 +336,22 @@ void container_init(struct init_args *a)
         _cleanup_strv_ char **envp = NULL;
         _cleanup_free_ char *exec_path = NULL;
         int report_fd = -1;
+        struct init_late late = {.seccomp_listener = -1};
+        struct sync_msg go;
         int r;
 
-        r = sync_expect(a->sync_fd, SYNC_GO, NULL, NULL, &err);
+        r = sync_expect(a->sync_fd, SYNC_GO, &go, NULL, &err);
         if (r < 0)
                 _exit(1); /* the runtime is gone or failed: nobody to report to */
+        late.host_pid = go.value;
 
-        r = setup(a, &envp, &exec_path, &err);
+        r = setup(a, &late, &envp, &exec_path, &err);
         if (r >= 0)
                 r = sync_send(a->sync_fd, SYNC_READY, 0, &err);
         if (r >= 0)
                 r = wait_for_start(a, &report_fd, &err);
         if (r >= 0) {
-                r = start_workload(a, envp, exec_path, report_fd, &err);
+                r = start_workload(a, &late, envp, exec_path, report_fd, &err);
                 /* Only reached when exec failed. */
                 if (r >= 0)
                         r = error_set(&err, EIO, "executor returned without running the workload");

@@ -18,6 +18,7 @@ struct init_args {
         unsigned long unshare_flags; /* namespaces the init creates itself (cgroup; all when joining a userns) */
         bool has_new_userns;
         const char *console_socket; /* NULL: pty master goes to the runtime (foreground run) */
+        int console_socket_fd;      /* >= 0: --console-socket, connected by the runtime (terminal only) */
         int preserve_fds;
         bool no_pivot;
 };

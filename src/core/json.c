@@ -19,7 +19,10 @@ void json_putp(struct json_object **obj)
         *obj = NULL;
 }
 
-int json_error_oom(struct error **err) { return error_set(err, ENOMEM, "out of memory"); }
+int json_error_oom(struct error **err)
+{
+        return error_set(err, ENOMEM, "out of memory");
+}
 
 /* json-c reports a byte offset; people look for line and column. */
 static void offset_to_line_col(const char *text, size_t offset, size_t *line, size_t *col)
@@ -63,9 +66,10 @@ int json_parse_object(const char *text, size_t len, struct json_object **out, st
                 return error_set(err, EINVAL, "invalid JSON at line %zu, column %zu: %s", line, col,
                                  json_tokener_error_desc(jerr));
         }
-        /* json-c stops after the first complete value; anything but whitespace after it is garbage. */
+        /* json-c stops at a NUL byte and reports success; anything but whitespace after the value is garbage. */
         for (size_t i = end; i < len; i++) {
-                if (!strchr(" \t\r\n", text[i])) {
+                char c = text[i];
+                if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
                         json_object_put(obj);
                         size_t line, col;
                         offset_to_line_col(text, i, &line, &col);
@@ -195,8 +199,7 @@ static int check_int64(struct json_object *v, const char *parent, const char *ke
 static int check_uint_max(struct json_object *v, const char *parent, const char *key, uint64_t max, int bits,
                           uint64_t *out, struct error **err)
 {
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-            json_object_get_uint64(v) > max)
+        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 || json_object_get_uint64(v) > max)
                 return json_error(err, parent, key, "expected an unsigned %d-bit integer", bits);
         *out = json_object_get_uint64(v);
         return 0;
@@ -206,10 +209,9 @@ static int check_int_range(struct json_object *v, const char *parent, const char
                            int64_t *out, struct error **err)
 {
         int64_t x;
-        if (!json_object_is_type(v, json_type_int) || int_is_above_int64(v) ||
-            (x = json_object_get_int64(v)) < min || x > max)
-                return json_error(err, parent, key, "expected an integer between %" PRId64 " and %" PRId64, min,
-                                  max);
+        if (!json_object_is_type(v, json_type_int) || int_is_above_int64(v) || (x = json_object_get_int64(v)) < min ||
+            x > max)
+                return json_error(err, parent, key, "expected an integer between %" PRId64 " and %" PRId64, min, max);
         *out = x;
         return 0;
 }
@@ -278,7 +280,7 @@ int json_as_uint64(struct json_object *v, const char *path, uint64_t *out, struc
 
 int json_as_uint32(struct json_object *v, const char *path, uint32_t *out, struct error **err)
 {
-        uint64_t x;
+        uint64_t x = 0;
         int r = check_uint_max(v, path, NULL, UINT32_MAX, 32, &x, err);
         if (r >= 0)
                 *out = (uint32_t)x;
@@ -287,7 +289,7 @@ int json_as_uint32(struct json_object *v, const char *path, uint32_t *out, struc
 
 int json_as_uint16(struct json_object *v, const char *path, uint16_t *out, struct error **err)
 {
-        uint64_t x;
+        uint64_t x = 0;
         int r = check_uint_max(v, path, NULL, UINT16_MAX, 16, &x, err);
         if (r >= 0)
                 *out = (uint16_t)x;
@@ -318,8 +320,8 @@ int json_get_object(struct json_object *obj, const char *parent, const char *key
         return 1;
 }
 
-int json_get_array(struct json_object *obj, const char *parent, const char *key, struct json_object **out,
-                   size_t *n, struct error **err)
+int json_get_array(struct json_object *obj, const char *parent, const char *key, struct json_object **out, size_t *n,
+                   struct error **err)
 {
         struct json_object *v = json_member(obj, key);
         if (!v)
@@ -334,7 +336,7 @@ int json_get_array(struct json_object *obj, const char *parent, const char *key,
 int json_get_string(struct json_object *obj, const char *parent, const char *key, char **out, struct error **err)
 {
         struct json_object *v = json_member(obj, key);
-        const char *s;
+        const char *s = NULL;
         if (!v)
                 return 0;
         int r = check_string(v, parent, key, &s, err);
@@ -366,8 +368,7 @@ int json_get_int64(struct json_object *obj, const char *parent, const char *key,
         return r < 0 ? r : 1;
 }
 
-int json_get_uint64(struct json_object *obj, const char *parent, const char *key, uint64_t *out,
-                    struct error **err)
+int json_get_uint64(struct json_object *obj, const char *parent, const char *key, uint64_t *out, struct error **err)
 {
         struct json_object *v = json_member(obj, key);
         if (!v)
@@ -376,11 +377,10 @@ int json_get_uint64(struct json_object *obj, const char *parent, const char *key
         return r < 0 ? r : 1;
 }
 
-int json_get_uint32(struct json_object *obj, const char *parent, const char *key, uint32_t *out,
-                    struct error **err)
+int json_get_uint32(struct json_object *obj, const char *parent, const char *key, uint32_t *out, struct error **err)
 {
         struct json_object *v = json_member(obj, key);
-        uint64_t x;
+        uint64_t x = 0;
         if (!v)
                 return 0;
         int r = check_uint_max(v, parent, key, UINT32_MAX, 32, &x, err);
@@ -390,11 +390,10 @@ int json_get_uint32(struct json_object *obj, const char *parent, const char *key
         return 1;
 }
 
-int json_get_uint16(struct json_object *obj, const char *parent, const char *key, uint16_t *out,
-                    struct error **err)
+int json_get_uint16(struct json_object *obj, const char *parent, const char *key, uint16_t *out, struct error **err)
 {
         struct json_object *v = json_member(obj, key);
-        uint64_t x;
+        uint64_t x = 0;
         if (!v)
                 return 0;
         int r = check_uint_max(v, parent, key, UINT16_MAX, 16, &x, err);

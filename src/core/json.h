@@ -30,7 +30,7 @@ char *json_path_index(const char *parent, size_t index);
 
 /* "PARENT.KEY: <message>" (key may be NULL: the path is `parent` alone). Returns the negative status. */
 int json_error(struct error **err, const char *parent, const char *key, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* "PARENT.KEY: required field is missing". */
 int json_error_missing(struct error **err, const char *parent, const char *key);
 int json_error_oom(struct error **err);
@@ -57,18 +57,15 @@ int json_as_strv(struct json_object *v, const char *path, bool non_empty, char *
 /* Member getters: 1 present, 0 absent (out untouched), < 0 error. */
 int json_get_object(struct json_object *obj, const char *parent, const char *key, struct json_object **out,
                     struct error **err);
-int json_get_array(struct json_object *obj, const char *parent, const char *key, struct json_object **out,
-                   size_t *n, struct error **err);
+int json_get_array(struct json_object *obj, const char *parent, const char *key, struct json_object **out, size_t *n,
+                   struct error **err);
 /* Copies the string (free it). */
 int json_get_string(struct json_object *obj, const char *parent, const char *key, char **out, struct error **err);
 int json_get_bool(struct json_object *obj, const char *parent, const char *key, bool *out, struct error **err);
 int json_get_int64(struct json_object *obj, const char *parent, const char *key, int64_t *out, struct error **err);
-int json_get_uint64(struct json_object *obj, const char *parent, const char *key, uint64_t *out,
-                    struct error **err);
-int json_get_uint32(struct json_object *obj, const char *parent, const char *key, uint32_t *out,
-                    struct error **err);
-int json_get_uint16(struct json_object *obj, const char *parent, const char *key, uint16_t *out,
-                    struct error **err);
+int json_get_uint64(struct json_object *obj, const char *parent, const char *key, uint64_t *out, struct error **err);
+int json_get_uint32(struct json_object *obj, const char *parent, const char *key, uint32_t *out, struct error **err);
+int json_get_uint16(struct json_object *obj, const char *parent, const char *key, uint16_t *out, struct error **err);
 int json_get_int_range(struct json_object *obj, const char *parent, const char *key, int64_t min, int64_t max,
                        int64_t *out, struct error **err);
 int json_get_strv(struct json_object *obj, const char *parent, const char *key, bool non_empty, char ***out,

@@ -88,8 +88,9 @@ int capabilities_set_proc(uint64_t effective, uint64_t permitted, uint64_t inher
         if (r < 0)
                 return error_set(err, -r, "process.capabilities: build the capability sets");
         if (cap_set_proc(caps) < 0)
-                return error_sys(err, "process.capabilities: set effective/permitted/inheritable (capset 0x%llx/"
-                                      "0x%llx/0x%llx)",
+                return error_sys(err,
+                                 "process.capabilities: set effective/permitted/inheritable (capset 0x%llx/"
+                                 "0x%llx/0x%llx)",
                                  (unsigned long long)effective, (unsigned long long)permitted,
                                  (unsigned long long)inheritable);
         return 0;

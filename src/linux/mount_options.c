@@ -9,12 +9,12 @@
 #include "core/cleanup.h"
 
 enum option_kind {
-        OPT_NOOP,      /* "defaults" */
-        OPT_SET,       /* MS_* set */
-        OPT_CLEAR,     /* MS_* cleared */
+        OPT_NOOP,  /* "defaults" */
+        OPT_SET,   /* MS_* set */
+        OPT_CLEAR, /* MS_* cleared */
         OPT_PROPAGATION,
-        OPT_ATTR_SET,  /* MOUNT_ATTR_* set recursively */
-        OPT_ATTR_CLR,  /* MOUNT_ATTR_* cleared recursively */
+        OPT_ATTR_SET,   /* MOUNT_ATTR_* set recursively */
+        OPT_ATTR_CLR,   /* MOUNT_ATTR_* cleared recursively */
         OPT_ATTR_ATIME, /* one of the MOUNT_ATTR__ATIME values: the whole atime field is replaced */
         OPT_BIND,
         OPT_RBIND,
@@ -38,77 +38,83 @@ struct option_def {
 
 /* The order is the one `features` prints. */
 static const struct option_def option_table[] = {
-        {"defaults", OPT_NOOP, 0},
-        {"ro", OPT_SET, MS_RDONLY},
-        {"rw", OPT_CLEAR, MS_RDONLY},
-        {"nosuid", OPT_SET, MS_NOSUID},
-        {"suid", OPT_CLEAR, MS_NOSUID},
-        {"nodev", OPT_SET, MS_NODEV},
-        {"dev", OPT_CLEAR, MS_NODEV},
-        {"noexec", OPT_SET, MS_NOEXEC},
-        {"exec", OPT_CLEAR, MS_NOEXEC},
-        {"sync", OPT_SET, MS_SYNCHRONOUS},
-        {"async", OPT_CLEAR, MS_SYNCHRONOUS},
-        {"dirsync", OPT_SET, MS_DIRSYNC},
-        {"remount", OPT_SET, MS_REMOUNT},
-        {"mand", OPT_SET, MS_MANDLOCK},
-        {"nomand", OPT_CLEAR, MS_MANDLOCK},
-        {"atime", OPT_CLEAR, MS_NOATIME},
-        {"noatime", OPT_SET, MS_NOATIME},
-        {"diratime", OPT_CLEAR, MS_NODIRATIME},
-        {"nodiratime", OPT_SET, MS_NODIRATIME},
-        {"relatime", OPT_SET, MS_RELATIME},
-        {"norelatime", OPT_CLEAR, MS_RELATIME},
-        {"strictatime", OPT_SET, MS_STRICTATIME},
-        {"nostrictatime", OPT_CLEAR, MS_STRICTATIME},
-        {"iversion", OPT_SET, MS_I_VERSION},
-        {"noiversion", OPT_CLEAR, MS_I_VERSION},
-        {"lazytime", OPT_SET, MS_LAZYTIME},
-        {"nolazytime", OPT_CLEAR, MS_LAZYTIME},
-        {"silent", OPT_SET, MS_SILENT},
-        {"loud", OPT_CLEAR, MS_SILENT},
-        {"nosymfollow", OPT_SET, MS_NOSYMFOLLOW},
-        {"symfollow", OPT_CLEAR, MS_NOSYMFOLLOW},
-        {"bind", OPT_BIND, 0},
-        {"rbind", OPT_RBIND, 0},
-        {"private", OPT_PROPAGATION, MS_PRIVATE},
-        {"rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC},
-        {"shared", OPT_PROPAGATION, MS_SHARED},
-        {"rshared", OPT_PROPAGATION, MS_SHARED | MS_REC},
-        {"slave", OPT_PROPAGATION, MS_SLAVE},
-        {"rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC},
-        {"unbindable", OPT_PROPAGATION, MS_UNBINDABLE},
-        {"runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC},
-        {"rro", OPT_ATTR_SET, MOUNT_ATTR_RDONLY},
-        {"rrw", OPT_ATTR_CLR, MOUNT_ATTR_RDONLY},
-        {"rnosuid", OPT_ATTR_SET, MOUNT_ATTR_NOSUID},
-        {"rsuid", OPT_ATTR_CLR, MOUNT_ATTR_NOSUID},
-        {"rnodev", OPT_ATTR_SET, MOUNT_ATTR_NODEV},
-        {"rdev", OPT_ATTR_CLR, MOUNT_ATTR_NODEV},
-        {"rnoexec", OPT_ATTR_SET, MOUNT_ATTR_NOEXEC},
-        {"rexec", OPT_ATTR_CLR, MOUNT_ATTR_NOEXEC},
-        {"rnodiratime", OPT_ATTR_SET, MOUNT_ATTR_NODIRATIME},
-        {"rdiratime", OPT_ATTR_CLR, MOUNT_ATTR_NODIRATIME},
-        {"rnosymfollow", OPT_ATTR_SET, MOUNT_ATTR_NOSYMFOLLOW},
-        {"rsymfollow", OPT_ATTR_CLR, MOUNT_ATTR_NOSYMFOLLOW},
-        /* The kernel keeps atime as one 3-valued field: every r*atime option replaces it as a whole
-         * (clearing only part of MOUNT_ATTR__ATIME is EINVAL). "Not noatime"/"not strictatime" is relatime. */
-        {"rnoatime", OPT_ATTR_ATIME, MOUNT_ATTR_NOATIME},
-        {"ratime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
-        {"rrelatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
-        {"rnorelatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
-        {"rstrictatime", OPT_ATTR_ATIME, MOUNT_ATTR_STRICTATIME},
-        {"rnostrictatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
-        {"tmpcopyup", OPT_TMPCOPYUP, 0},
-        {"copy-symlink", OPT_COPY_SYMLINK, 0},
-        {"src-nofollow", OPT_SRC_NOFOLLOW, 0},
-        {"dest-nofollow", OPT_DEST_NOFOLLOW, 0},
-        {"idmap", OPT_IDMAP, 0},
-        {"ridmap", OPT_RIDMAP, 0},
+    {"defaults", OPT_NOOP, 0},
+    {"ro", OPT_SET, MS_RDONLY},
+    {"rw", OPT_CLEAR, MS_RDONLY},
+    {"nosuid", OPT_SET, MS_NOSUID},
+    {"suid", OPT_CLEAR, MS_NOSUID},
+    {"nodev", OPT_SET, MS_NODEV},
+    {"dev", OPT_CLEAR, MS_NODEV},
+    {"noexec", OPT_SET, MS_NOEXEC},
+    {"exec", OPT_CLEAR, MS_NOEXEC},
+    {"sync", OPT_SET, MS_SYNCHRONOUS},
+    {"async", OPT_CLEAR, MS_SYNCHRONOUS},
+    {"dirsync", OPT_SET, MS_DIRSYNC},
+    {"remount", OPT_SET, MS_REMOUNT},
+    {"mand", OPT_SET, MS_MANDLOCK},
+    {"nomand", OPT_CLEAR, MS_MANDLOCK},
+    {"atime", OPT_CLEAR, MS_NOATIME},
+    {"noatime", OPT_SET, MS_NOATIME},
+    {"diratime", OPT_CLEAR, MS_NODIRATIME},
+    {"nodiratime", OPT_SET, MS_NODIRATIME},
+    {"relatime", OPT_SET, MS_RELATIME},
+    {"norelatime", OPT_CLEAR, MS_RELATIME},
+    {"strictatime", OPT_SET, MS_STRICTATIME},
+    {"nostrictatime", OPT_CLEAR, MS_STRICTATIME},
+    {"iversion", OPT_SET, MS_I_VERSION},
+    {"noiversion", OPT_CLEAR, MS_I_VERSION},
+    {"lazytime", OPT_SET, MS_LAZYTIME},
+    {"nolazytime", OPT_CLEAR, MS_LAZYTIME},
+    {"silent", OPT_SET, MS_SILENT},
+    {"loud", OPT_CLEAR, MS_SILENT},
+    {"nosymfollow", OPT_SET, MS_NOSYMFOLLOW},
+    {"symfollow", OPT_CLEAR, MS_NOSYMFOLLOW},
+    {"bind", OPT_BIND, 0},
+    {"rbind", OPT_RBIND, 0},
+    {"private", OPT_PROPAGATION, MS_PRIVATE},
+    {"rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC},
+    {"shared", OPT_PROPAGATION, MS_SHARED},
+    {"rshared", OPT_PROPAGATION, MS_SHARED | MS_REC},
+    {"slave", OPT_PROPAGATION, MS_SLAVE},
+    {"rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC},
+    {"unbindable", OPT_PROPAGATION, MS_UNBINDABLE},
+    {"runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC},
+    {"rro", OPT_ATTR_SET, MOUNT_ATTR_RDONLY},
+    {"rrw", OPT_ATTR_CLR, MOUNT_ATTR_RDONLY},
+    {"rnosuid", OPT_ATTR_SET, MOUNT_ATTR_NOSUID},
+    {"rsuid", OPT_ATTR_CLR, MOUNT_ATTR_NOSUID},
+    {"rnodev", OPT_ATTR_SET, MOUNT_ATTR_NODEV},
+    {"rdev", OPT_ATTR_CLR, MOUNT_ATTR_NODEV},
+    {"rnoexec", OPT_ATTR_SET, MOUNT_ATTR_NOEXEC},
+    {"rexec", OPT_ATTR_CLR, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", OPT_ATTR_SET, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", OPT_ATTR_CLR, MOUNT_ATTR_NODIRATIME},
+    {"rnosymfollow", OPT_ATTR_SET, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", OPT_ATTR_CLR, MOUNT_ATTR_NOSYMFOLLOW},
+    /* The kernel keeps atime as one 3-valued field: every r*atime option replaces it as a whole
+     * (clearing only part of MOUNT_ATTR__ATIME is EINVAL). "Not noatime"/"not strictatime" is relatime. */
+    {"rnoatime", OPT_ATTR_ATIME, MOUNT_ATTR_NOATIME},
+    {"ratime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
+    {"rrelatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
+    {"rstrictatime", OPT_ATTR_ATIME, MOUNT_ATTR_STRICTATIME},
+    {"rnostrictatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
+    {"tmpcopyup", OPT_TMPCOPYUP, 0},
+    {"copy-symlink", OPT_COPY_SYMLINK, 0},
+    {"src-nofollow", OPT_SRC_NOFOLLOW, 0},
+    {"dest-nofollow", OPT_DEST_NOFOLLOW, 0},
+    {"idmap", OPT_IDMAP, 0},
+    {"ridmap", OPT_RIDMAP, 0},
 };
 
-const char *mount_option_name(size_t i) { return i < ARRAY_SIZE(option_table) ? option_table[i].name : NULL; }
-size_t mount_option_count(void) { return ARRAY_SIZE(option_table); }
+const char *mount_option_name(size_t i)
+{
+        return i < ARRAY_SIZE(option_table) ? option_table[i].name : NULL;
+}
+size_t mount_option_count(void)
+{
+        return ARRAY_SIZE(option_table);
+}
 
 static const struct option_def *find_option(const char *name)
 {
@@ -137,8 +143,7 @@ bool mount_data_has_key(const char *data, const char *key)
         size_t klen = strlen(key);
         for (const char *p = data; p && *p;) {
                 const char *end = strchrnul(p, ',');
-                if ((size_t)(end - p) >= klen && strncmp(p, key, klen) == 0 &&
-                    (p[klen] == '=' || p + klen == end))
+                if ((size_t)(end - p) >= klen && strncmp(p, key, klen) == 0 && (p[klen] == '=' || p + klen == end))
                         return true;
                 p = *end ? end + 1 : end;
         }
@@ -290,12 +295,12 @@ struct default_options {
 };
 
 static const struct default_options default_table[] = {
-        {"/sys", {"noexec", "nosuid", "nodev", NULL}},
-        {"/dev/mqueue", {"noexec", "nosuid", "nodev", NULL}},
-        {"/dev", {"noexec", "strictatime", "mode=755", NULL}},
-        {"/dev/shm", {"noexec", "nosuid", "nodev", "mode=1777", "size=65536k", NULL}},
-        {"/dev/pts", {"noexec", "nosuid", "newinstance", "ptmxmode=0666", "mode=620", "gid=5", NULL}},
-        {"/sys/fs/cgroup", {"noexec", "nosuid", "strictatime", NULL}},
+    {"/sys", {"noexec", "nosuid", "nodev", NULL}},
+    {"/dev/mqueue", {"noexec", "nosuid", "nodev", NULL}},
+    {"/dev", {"noexec", "strictatime", "mode=755", NULL}},
+    {"/dev/shm", {"noexec", "nosuid", "nodev", "mode=1777", "size=65536k", NULL}},
+    {"/dev/pts", {"noexec", "nosuid", "newinstance", "ptmxmode=0666", "mode=620", "gid=5", NULL}},
+    {"/sys/fs/cgroup", {"noexec", "nosuid", "strictatime", NULL}},
 };
 
 const char *const *mount_default_options(const char *destination)

@@ -8,18 +8,18 @@
 #include "core/error.h"
 
 struct mount_options {
-        unsigned long flags;       /* MS_* to set on mount/remount (never MS_BIND/MS_REC: see is_bind) */
-        unsigned long clear_flags; /* MS_* explicitly cleared by the options (rw, suid, atime, ...) */
-        unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [|MS_REC], 0 = none; last wins */
+        unsigned long flags;         /* MS_* to set on mount/remount (never MS_BIND/MS_REC: see is_bind) */
+        unsigned long clear_flags;   /* MS_* explicitly cleared by the options (rw, suid, atime, ...) */
+        unsigned long propagation;   /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [|MS_REC], 0 = none; last wins */
         uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* applied recursively with mount_setattr (rro, rnosuid, ...) */
-        char *data;                /* options unknown to the table, joined with ','; NULL when none */
-        bool is_bind;              /* bind or rbind */
+        char *data;                  /* options unknown to the table, joined with ','; NULL when none */
+        bool is_bind;                /* bind or rbind */
         bool is_rbind;
-        bool tmpcopyup;            /* copy the shadowed directory into the new tmpfs */
-        bool copy_symlink;         /* a symlink source is recreated as a symlink instead of mounted */
+        bool tmpcopyup;    /* copy the shadowed directory into the new tmpfs */
+        bool copy_symlink; /* a symlink source is recreated as a symlink instead of mounted */
         bool src_nofollow, dest_nofollow;
-        bool idmap, ridmap;        /* idmapped mount; ridmap = recursively */
-        char *idmap_value;         /* "uids=...;gids=..." from idmap=..., NULL when absent */
+        bool idmap, ridmap; /* idmapped mount; ridmap = recursively */
+        char *idmap_value;  /* "uids=...;gids=..." from idmap=..., NULL when absent */
 };
 
 /* `options` is NULL-terminated (or NULL). Fails only on an unusable option (e.g. an empty idmap= value);

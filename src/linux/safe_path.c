@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +23,9 @@
 static int openat2_in_root(int root_fd, const char *path, int flags, mode_t mode)
 {
         struct open_how how = {
-                .flags = (uint64_t)flags,
-                .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            .flags = (uint64_t)flags,
+            .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         int fd;
         do
@@ -147,14 +149,12 @@ int safe_openat_fallback(int root_fd, const char *path, int flags, mode_t mode, 
                 }
 
                 if (last) {
+                        if ((flags & O_EXCL) && (flags & O_CREAT))
+                                return -EEXIST;
                         /* Reopen with the caller's flags relative to the verified parent. */
                         int fd = openat(cur, name, (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC, mode);
                         if (fd < 0)
                                 return -errno;
-                        if ((flags & O_EXCL) && (flags & O_CREAT)) {
-                                close(fd);
-                                return -EEXIST;
-                        }
                         *out_fd = fd;
                         return 0;
                 }
@@ -381,4 +381,7 @@ int safe_read_file(int root_fd, const char *path, size_t max, char **data, size_
         return 0;
 }
 
-void safe_fd_path(int fd, char buf[64]) { snprintf(buf, 64, "/proc/self/fd/%d", fd); }
+void safe_fd_path(int fd, char buf[64])
+{
+        snprintf(buf, 64, "/proc/self/fd/%d", fd);
+}

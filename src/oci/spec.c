@@ -14,7 +14,10 @@
 #include "core/json.h"
 #include "oci/spec_internal.h"
 
-void spec_strv_free(char **strv) { cleanup_strvp(&strv); }
+void spec_strv_free(char **strv)
+{
+        cleanup_strvp(&strv);
+}
 
 void spec_kv_free(struct oci_kv *kv, size_t n)
 {
@@ -25,8 +28,8 @@ void spec_kv_free(struct oci_kv *kv, size_t n)
         free(kv);
 }
 
-int spec_parse_kv_map(struct json_object *obj, const char *parent, const char *key, struct oci_kv **out,
-                      size_t *n_out, struct error **err)
+int spec_parse_kv_map(struct json_object *obj, const char *parent, const char *key, struct oci_kv **out, size_t *n_out,
+                      struct error **err)
 {
         struct json_object *map = NULL;
         int r = json_get_object(obj, parent, key, &map, err);
@@ -68,8 +71,8 @@ fail:
         return r;
 }
 
-int spec_parse_id_mappings(struct json_object *obj, const char *parent, const char *key,
-                           struct oci_id_mapping **out, size_t *n_out, struct error **err)
+int spec_parse_id_mappings(struct json_object *obj, const char *parent, const char *key, struct oci_id_mapping **out,
+                           size_t *n_out, struct error **err)
 {
         struct json_object *arr = NULL;
         size_t n = 0;
@@ -192,12 +195,12 @@ static int parse_mounts(struct json_object *top, struct oci_spec *spec, struct e
 }
 
 static const char *const hook_names[HOOK_KIND_COUNT] = {
-        [HOOK_PRESTART] = "prestart",
-        [HOOK_CREATE_RUNTIME] = "createRuntime",
-        [HOOK_CREATE_CONTAINER] = "createContainer",
-        [HOOK_START_CONTAINER] = "startContainer",
-        [HOOK_POSTSTART] = "poststart",
-        [HOOK_POSTSTOP] = "poststop",
+    [HOOK_PRESTART] = "prestart",
+    [HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HOOK_CREATE_CONTAINER] = "createContainer",
+    [HOOK_START_CONTAINER] = "startContainer",
+    [HOOK_POSTSTART] = "poststart",
+    [HOOK_POSTSTOP] = "poststop",
 };
 
 static void hook_clear(struct oci_hook *h)

@@ -119,13 +119,13 @@ struct oci_resources {
         size_t n_devices;
 
         bool has_memory_limit, has_memory_reservation, has_memory_swap, has_memory_kernel, has_memory_kernel_tcp,
-                has_memory_swappiness, has_disable_oom_killer, has_use_hierarchy, has_check_before_update;
+            has_memory_swappiness, has_disable_oom_killer, has_use_hierarchy, has_check_before_update;
         int64_t memory_limit, memory_reservation, memory_swap, memory_kernel, memory_kernel_tcp;
         uint64_t memory_swappiness;
         bool disable_oom_killer, use_hierarchy, check_before_update;
 
         bool has_cpu_shares, has_cpu_quota, has_cpu_period, has_cpu_burst, has_cpu_rt_runtime, has_cpu_rt_period,
-                has_cpu_idle;
+            has_cpu_idle;
         uint64_t cpu_shares, cpu_period, cpu_burst, cpu_rt_period;
         int64_t cpu_quota, cpu_rt_runtime, cpu_idle;
         char *cpu_cpus, *cpu_mems;
@@ -247,8 +247,7 @@ int oci_spec_parse(const char *json_text, size_t len, const char *origin, struct
 /* Parse a bare `process` object (exec --process FILE). */
 int oci_process_parse(const char *json_text, size_t len, const char *origin, struct oci_process **out,
                       struct error **err);
-int oci_resources_parse_json(struct json_object *obj, const char *path, struct oci_resources **out,
-                             struct error **err);
+int oci_resources_parse_json(struct json_object *obj, const char *path, struct oci_resources **out, struct error **err);
 void oci_spec_free(struct oci_spec *spec);
 void oci_process_free(struct oci_process *p);
 void oci_resources_free(struct oci_resources *r);

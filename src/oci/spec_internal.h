@@ -14,11 +14,11 @@ void spec_strv_free(char **strv);
 void spec_kv_free(struct oci_kv *kv, size_t n);
 
 /* A JSON object of strings (`annotations`, `sysctl`, `unified`); keys must be non-empty. */
-int spec_parse_kv_map(struct json_object *obj, const char *parent, const char *key, struct oci_kv **out,
-                      size_t *n_out, struct error **err);
+int spec_parse_kv_map(struct json_object *obj, const char *parent, const char *key, struct oci_kv **out, size_t *n_out,
+                      struct error **err);
 /* An array of {containerID, hostID, size}. */
-int spec_parse_id_mappings(struct json_object *obj, const char *parent, const char *key,
-                           struct oci_id_mapping **out, size_t *n_out, struct error **err);
+int spec_parse_id_mappings(struct json_object *obj, const char *parent, const char *key, struct oci_id_mapping **out,
+                           size_t *n_out, struct error **err);
 
 /* spec_process.c */
 int spec_parse_process(struct json_object *obj, const char *path, struct oci_process **out, struct error **err);

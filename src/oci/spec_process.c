@@ -17,14 +17,12 @@ static const struct {
         const char *name;
         int resource;
 } rlimit_table[] = {
-        {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
-        {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
-        {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-        {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-        {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-        {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-        {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-        {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 static int rlimit_from_name(const char *name)
@@ -50,14 +48,17 @@ void oci_process_free(struct oci_process *p)
         free(p);
 }
 
-static void process_freep(struct oci_process **p) { oci_process_free(*p); }
+static void process_freep(struct oci_process **p)
+{
+        oci_process_free(*p);
+}
 
 /* libcap's cap_from_name also accepts numbers, lower case and comma lists ("12", "cap_kill,cap_chown");
  * OCI names are exactly CAP_ followed by upper-case letters, digits and underscores. */
 static int cap_parse(const char *name, cap_value_t *out)
 {
-        if (strncmp(name, "CAP_", 4) != 0 || !name[4] || strspn(name + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                                                                  strlen(name + 4))
+        if (strncmp(name, "CAP_", 4) != 0 || !name[4] ||
+            strspn(name + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(name + 4))
                 return -1;
         if (cap_from_name(name, out) < 0 || *out < 0 || *out >= 64)
                 return -1;
@@ -133,8 +134,7 @@ static int parse_rlimits(struct json_object *obj, const char *parent, struct oci
                 if (r == 0)
                         return json_error_missing(err, path, "type");
                 if ((rl->resource = rlimit_from_name(type)) < 0)
-                        return json_error(err, path, "type", "unknown rlimit \"%s\" (expected an RLIMIT_* name)",
-                                          type);
+                        return json_error(err, path, "type", "unknown rlimit \"%s\" (expected an RLIMIT_* name)", type);
                 for (size_t j = 0; j < i; j++)
                         if (p->rlimits[j].resource == rl->resource)
                                 return json_error(err, path, "type", "duplicate rlimit \"%s\"", type);
@@ -190,8 +190,7 @@ static int parse_user(struct json_object *obj, const char *parent, struct oci_pr
         return 0;
 }
 
-static int parse_console_size(struct json_object *obj, const char *parent, struct oci_process *p,
-                              struct error **err)
+static int parse_console_size(struct json_object *obj, const char *parent, struct oci_process *p, struct error **err)
 {
         struct json_object *cs = NULL;
         int r = json_get_object(obj, parent, "consoleSize", &cs, err);

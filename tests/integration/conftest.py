@@ -4,6 +4,7 @@ Every test gets its own state root (--root) and bundles in a temporary directory
 whatever the test left, then fails the test if anything leaked: a container still listed, a mount
 below the test's directory, a cgroup named after one of its containers, or a process of a container.
 """
+import ctypes
 import json
 import os
 import shutil
@@ -21,7 +22,13 @@ DOUBLE_DIR = os.path.join(BUILD, "tests", "libkrun-double")
 CGROUP_ROOT = "/sys/fs/cgroup"
 
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
 def pytest_configure(config):
+    # Like conmon: be the subreaper of the containers we create, so their inits are reaped by us (this
+    # sandbox's pid 1 reaps orphans only lazily, and zombies would look like leaked processes).
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     if os.geteuid() != 0:
         raise pytest.UsageError("the integration tests run real containers: run them as root")
     if not os.access(CRUN, os.X_OK):
@@ -45,6 +52,8 @@ def default_config():
     finally:
         shutil.rmtree(d)
     cfg["process"]["terminal"] = False
+    # The template's root is read-only (like crun's); tests write marks into their own rootfs copy.
+    cfg["root"]["readonly"] = False
     return cfg
 
 
@@ -99,7 +108,13 @@ class Runtime:
         e = dict(os.environ) if self.env is None else dict(self.env)
         if env:
             e.update(env)
-        cp = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout, env=e, **kw)
+        # Files, not pipes: the container inherits the runtime's stdio, and an init left in `created` (or
+        # a detached container) would hold a pipe open and make us wait for EOF forever.
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            cp = subprocess.run(cmd, input=input, stdout=out, stderr=err, timeout=timeout, env=e, **kw)
+            out.seek(0)
+            err.seek(0)
+            cp.stdout, cp.stderr = out.read(), err.read()
         r = Result(cp)
         if check and r.returncode != 0:
             raise AssertionError(f"{' '.join(cmd)} failed: {r}")
@@ -136,8 +151,19 @@ def cgroups_named(ids):
     return found
 
 
+def reap_orphans():
+    """Collect the exit status of container inits re-parented to us (we are their subreaper)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def _container_processes(ids):
-    """Processes whose environment or command line names one of our bundles (cheap: cmdline only)."""
+    """Live processes (not zombies) in a cgroup named after one of the container IDs."""
     procs = []
     for p in os.listdir("/proc"):
         if not p.isdigit():
@@ -147,7 +173,12 @@ def _container_processes(ids):
                 cg = f.read()
         except OSError:
             continue
-        if any(cid in cg for cid in ids):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state not in "ZX" and any(cid in cg for cid in ids):
             procs.append(int(p))
     return procs
 
@@ -158,6 +189,7 @@ def rt(tmp_path, busybox_rootfs):
     r = Runtime(str(tmp_path), busybox_rootfs)
     yield r
     r.cleanup()
+    reap_orphans()
     leaks = []
     if os.path.isdir(r.root) and os.listdir(r.root):
         leaks.append(f"state entries left: {os.listdir(r.root)}")

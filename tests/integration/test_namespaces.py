@@ -18,8 +18,21 @@ def run_out(rt, args, edit=None):
 
 @pytest.mark.parametrize("ns", ["mnt", "pid", "net", "ipc", "uts", "cgroup"])
 def test_new_namespaces_differ_from_the_host(rt, ns):
-    out = run_out(rt, ["readlink", f"/proc/self/ns/{ns}"])
+    def edit(c):
+        # The template has a cgroup namespace only on pure cgroup v2 hosts (like crun's): ask for it.
+        if not any(n["type"] == "cgroup" for n in c["linux"]["namespaces"]):
+            c["linux"]["namespaces"].append({"type": "cgroup"})
+    out = run_out(rt, ["readlink", f"/proc/self/ns/{ns}"], edit)
     assert out.strip() != ns_inode("self", ns)
+
+
+def test_cgroup_namespace_root_is_the_container_cgroup(rt):
+    def edit(c):
+        if not any(n["type"] == "cgroup" for n in c["linux"]["namespaces"]):
+            c["linux"]["namespaces"].append({"type": "cgroup"})
+    out = run_out(rt, ["cat", "/proc/self/cgroup"], edit)
+    for line in out.splitlines():
+        assert line.split(":", 2)[2] == "/", line
 
 
 def test_pid_namespace_makes_the_workload_pid_1(rt):
@@ -84,6 +97,12 @@ def test_user_namespace_with_mappings(rt):
         # The bundle's rootfs belongs to host root, which is unmapped: make it readable.
     b = rt.bundle(["cat", "/proc/self/uid_map", "/proc/self/gid_map"], edit=edit)
     subprocess.run(["chown", "-R", "100000:100000", os.path.join(b, "rootfs")], check=True)
+    # The container's root is host uid 100000: it must be able to reach the rootfs through pytest's
+    # private (0700) temporary directories.
+    d = b
+    while d != "/tmp":
+        os.chmod(d, os.stat(d).st_mode | 0o711)
+        d = os.path.dirname(d)
     r = rt.run("run", "--bundle", b, rt.new_id())
     assert r.returncode == 0, r
     lines = [line.split() for line in r.stdout.splitlines()]

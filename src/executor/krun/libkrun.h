@@ -13,8 +13,7 @@ typedef int32_t (*krun_add_virtiofs2_fn)(uint32_t ctx, const char *tag, const ch
 typedef int32_t (*krun_set_root_disk_fn)(uint32_t ctx, const char *path);
 typedef int32_t (*krun_set_tee_config_file_fn)(uint32_t ctx, const char *path);
 typedef int32_t (*krun_set_console_output_fn)(uint32_t ctx, const char *path);
-typedef int32_t (*krun_set_exec_fn)(uint32_t ctx, const char *path, const char *const argv[],
-                                    const char *const envp[]);
+typedef int32_t (*krun_set_exec_fn)(uint32_t ctx, const char *path, const char *const argv[], const char *const envp[]);
 typedef int32_t (*krun_set_gpu_options_fn)(uint32_t ctx, uint32_t virgl_flags);
 typedef int32_t (*krun_check_nested_virt_fn)(void);
 typedef int32_t (*krun_set_nested_virt_fn)(uint32_t ctx, bool enabled);
@@ -41,13 +40,13 @@ typedef int32_t (*krun_start_enter_fn)(uint32_t ctx);
 #define KRUN_NET_FEATURE_HOST_TSO4 (1u << 11)
 #define KRUN_NET_FEATURE_HOST_TSO6 (1u << 12)
 #define KRUN_NET_FEATURE_HOST_UFO (1u << 14)
-#define KRUN_NET_FEATURE_ALL                                                                                    \
-        (KRUN_NET_FEATURE_CSUM | KRUN_NET_FEATURE_GUEST_CSUM | KRUN_NET_FEATURE_GUEST_TSO4 |                    \
-         KRUN_NET_FEATURE_GUEST_TSO6 | KRUN_NET_FEATURE_GUEST_UFO | KRUN_NET_FEATURE_HOST_TSO4 |                \
+#define KRUN_NET_FEATURE_ALL                                                                                           \
+        (KRUN_NET_FEATURE_CSUM | KRUN_NET_FEATURE_GUEST_CSUM | KRUN_NET_FEATURE_GUEST_TSO4 |                           \
+         KRUN_NET_FEATURE_GUEST_TSO6 | KRUN_NET_FEATURE_GUEST_UFO | KRUN_NET_FEATURE_HOST_TSO4 |                       \
          KRUN_NET_FEATURE_HOST_TSO6 | KRUN_NET_FEATURE_HOST_UFO)
 /* = 0x4C83, what crun passes for passt. */
-#define KRUN_COMPAT_NET_FEATURES                                                                                \
-        (KRUN_NET_FEATURE_CSUM | KRUN_NET_FEATURE_GUEST_CSUM | KRUN_NET_FEATURE_GUEST_TSO4 |                    \
+#define KRUN_COMPAT_NET_FEATURES                                                                                       \
+        (KRUN_NET_FEATURE_CSUM | KRUN_NET_FEATURE_GUEST_CSUM | KRUN_NET_FEATURE_GUEST_TSO4 |                           \
          KRUN_NET_FEATURE_GUEST_UFO | KRUN_NET_FEATURE_HOST_TSO4 | KRUN_NET_FEATURE_HOST_UFO)
 
 #define KRUN_NET_FLAG_VFKIT (1u << 0)

@@ -18,9 +18,9 @@ static const struct {
         const char *name;
         const char *library;
 } flavors[KRUN_FLAVOR_COUNT] = {
-        [KRUN_FLAVOR_PLAIN] = {"plain", "libkrun.so.1"},
-        [KRUN_FLAVOR_SEV] = {"sev", "libkrun-sev.so.1"},
-        [KRUN_FLAVOR_AWSNITRO] = {"aws-nitro", "libkrun-awsnitro.so.1"},
+    [KRUN_FLAVOR_PLAIN] = {"plain", "libkrun.so.1"},
+    [KRUN_FLAVOR_SEV] = {"sev", "libkrun-sev.so.1"},
+    [KRUN_FLAVOR_AWSNITRO] = {"aws-nitro", "libkrun-awsnitro.so.1"},
 };
 
 int krun_flavor_from_name(const char *name)
@@ -31,8 +31,14 @@ int krun_flavor_from_name(const char *name)
         return -1;
 }
 
-const char *krun_flavor_name(enum krun_flavor flavor) { return flavors[flavor].name; }
-const char *krun_flavor_library(enum krun_flavor flavor) { return flavors[flavor].library; }
+const char *krun_flavor_name(enum krun_flavor flavor)
+{
+        return flavors[flavor].name;
+}
+const char *krun_flavor_library(enum krun_flavor flavor)
+{
+        return flavors[flavor].library;
+}
 
 int vm_config_cpuset_count(const char *cpuset)
 {
@@ -99,8 +105,7 @@ static struct json_object *file_field(struct json_object *file, const char *key)
         return v;
 }
 
-static int parse_file_int(struct json_object *file, const char *key, int64_t max, struct knob *k,
-                          struct error **err)
+static int parse_file_int(struct json_object *file, const char *key, int64_t max, struct knob *k, struct error **err)
 {
         struct json_object *v = file_field(file, key);
         if (!v)
@@ -183,7 +188,7 @@ static int resolve_flavor(const struct vm_config_input *in, struct json_object *
                 if (r < 0)
                         return error_set(err, EINVAL,
                                          VM_JSON ": flavor: unknown variant `%s` (expected one of: sev, aws-nitro, "
-                                         "plain)",
+                                                 "plain)",
                                          name);
                 cfg->flavor = (enum krun_flavor)r;
                 return 0;
@@ -208,7 +213,7 @@ static int default_cpus(const struct vm_config_input *in, uint8_t *out, struct e
         }
         if (res && res->has_cpu_quota && res->cpu_quota > 0) {
                 uint64_t period =
-                        res->has_cpu_period && res->cpu_period > 0 ? res->cpu_period : VM_CONFIG_DEFAULT_CPU_PERIOD;
+                    res->has_cpu_period && res->cpu_period > 0 ? res->cpu_period : VM_CONFIG_DEFAULT_CPU_PERIOD;
                 int64_t q = (int64_t)(((uint64_t)res->cpu_quota + period - 1) / period);
                 if (q < n)
                         n = q;
@@ -246,8 +251,8 @@ static int resolve_ram(const struct vm_config_input *in, const struct knob *k, s
         }
         if (limit_mib < VM_CONFIG_MIN_RAM_MIB)
                 return error_set(err, EINVAL,
-                                 "config.json: linux.resources.memory.limit: %" PRId64
-                                 " bytes gives the VM %" PRId64 " MiB of RAM, below the minimum of %d MiB",
+                                 "config.json: linux.resources.memory.limit: %" PRId64 " bytes gives the VM %" PRId64
+                                 " MiB of RAM, below the minimum of %d MiB",
                                  res->memory_limit, limit_mib, VM_CONFIG_MIN_RAM_MIB);
         cfg->ram_mib = limit_mib > UINT32_MAX ? UINT32_MAX : (uint32_t)limit_mib;
         warn(cfg,
@@ -314,32 +319,39 @@ static int resolve_virtiofs(struct json_object *file, struct vm_config *cfg, str
         return dup_opt(tag ? tag : "/dev/root", &cfg->virtiofs_tag, err);
 }
 
+/* Whether only whitespace follows the parsed value. */
+static bool is_blank(const char *s, size_t len)
+{
+        return strspn(s, " \t\r\n") >= len;
+}
+
 static int parse_file(const struct vm_config_input *in, struct json_object **out, struct error **err)
 {
         *out = NULL;
         if (!in->vm_json)
                 return 0;
-        enum json_tokener_error jerr = json_tokener_success;
         struct json_tokener *tok = json_tokener_new();
         if (!tok)
                 return error_set(err, ENOMEM, VM_JSON);
         struct json_object *obj = json_tokener_parse_ex(tok, in->vm_json, (int)in->vm_json_len);
-        jerr = json_tokener_get_error(tok);
-        /* Trailing garbage after the object is an invalid file too. */
-        if (obj && jerr == json_tokener_success && (size_t)json_tokener_get_parse_end(tok) < in->vm_json_len &&
-            strspn(in->vm_json + json_tokener_get_parse_end(tok), " \t\r\n") !=
-                    in->vm_json_len - json_tokener_get_parse_end(tok)) {
-                json_object_put(obj);
-                json_tokener_free(tok);
-                return error_set(err, EINVAL, VM_JSON ": invalid JSON: trailing data after the object");
-        }
-        if (!obj) {
-                const char *why = jerr == json_tokener_continue ? "unexpected end of file"
-                                                                : json_tokener_error_desc(jerr);
-                json_tokener_free(tok);
-                return error_set(err, EINVAL, VM_JSON ": invalid JSON: %s", why);
+        enum json_tokener_error jerr = json_tokener_get_error(tok);
+        size_t end = json_tokener_get_parse_end(tok);
+        if (!obj && jerr == json_tokener_continue) {
+                /* A top-level number could continue: a NUL byte tells the tokener the input has ended. */
+                obj = json_tokener_parse_ex(tok, "", 1);
+                jerr = json_tokener_get_error(tok);
+                end = in->vm_json_len;
         }
         json_tokener_free(tok);
+        if (!obj)
+                return error_set(err, EINVAL, VM_JSON ": invalid JSON: %s",
+                                 jerr == json_tokener_continue || jerr == json_tokener_success
+                                     ? "unexpected end of file"
+                                     : json_tokener_error_desc(jerr));
+        if (end < in->vm_json_len && !is_blank(in->vm_json + end, in->vm_json_len - end)) {
+                json_object_put(obj);
+                return error_set(err, EINVAL, VM_JSON ": invalid JSON: trailing data after the value");
+        }
         if (!json_object_is_type(obj, json_type_object)) {
                 json_object_put(obj);
                 return error_set(err, EINVAL, VM_JSON ": expected a JSON object");

@@ -11,8 +11,8 @@
 #include "core/error.h"
 #include "oci/spec.h"
 
-#define VM_CONFIG_MAX_CPUS 16            /* libkrunfw's guest kernel limit */
-#define VM_CONFIG_MIN_RAM_MIB 128        /* the manual: values below are ignored */
+#define VM_CONFIG_MAX_CPUS 16     /* libkrunfw's guest kernel limit */
+#define VM_CONFIG_MIN_RAM_MIB 128 /* the manual: values below are ignored */
 #define VM_CONFIG_DEFAULT_RAM_MIB 1024
 #define VM_CONFIG_DEFAULT_SHM_SIZE (512ull << 20) /* DAX window of the root virtio-fs */
 #define VM_CONFIG_DEFAULT_CPU_PERIOD 100000       /* the kernel's cfs_period_us default */
@@ -25,8 +25,8 @@ struct vm_config_input {
         const char *ann_cpus, *ann_ram_mib, *ann_gpu_flags, *ann_use_passt, *ann_nested_virt, *ann_variant;
         const char *vm_json; /* contents of /.krun_vm.json, NULL when the file does not exist */
         size_t vm_json_len;
-        bool has_legacy_sev;                  /* /krun-sev.json exists in the image */
-        unsigned affinity_cpus;               /* CPUs in our sched_getaffinity mask; 0 = unknown (-> 1) */
+        bool has_legacy_sev;                   /* /krun-sev.json exists in the image */
+        unsigned affinity_cpus;                /* CPUs in our sched_getaffinity mask; 0 = unknown (-> 1) */
         const struct oci_resources *resources; /* linux.resources, may be NULL */
 };
 

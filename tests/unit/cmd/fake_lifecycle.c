@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct fake_call fake_last;
@@ -10,6 +11,7 @@ int fake_run_exit_status;
 void fake_reset(void)
 {
         memset(&fake_last, 0, sizeof(fake_last));
+        memset(&fake_manage, 0, sizeof(fake_manage));
         fake_run_exit_status = 0;
 }
 
@@ -64,5 +66,60 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
         (void)err;
         record("delete", id);
         fake_last.flag = force;
+        return 0;
+}
+
+struct fake_manage fake_manage;
+
+int container_exec(struct runtime_ctx *rt, const struct exec_options *opts, int *exit_status, struct error **err)
+{
+        (void)rt;
+        record("exec", opts->id);
+        fake_manage.exec_detach = opts->detach;
+        fake_manage.exec_args0 = opts->args ? opts->args[0] : NULL;
+        *exit_status = fake_manage.exec_status;
+        if (fake_manage.exec_fail)
+                return error_set(err, ENOENT, "executable file `x` not found in $PATH");
+        return 0;
+}
+
+int container_pause(struct runtime_ctx *rt, const char *id, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("pause", id);
+        return 0;
+}
+
+int container_resume(struct runtime_ctx *rt, const char *id, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("resume", id);
+        return 0;
+}
+
+int container_update(struct runtime_ctx *rt, const char *id, const char *resources_file,
+                     const struct oci_resources *flags, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("update", id);
+        fake_manage.update_file = resources_file;
+        fake_manage.update_has_flags = flags != NULL;
+        if (flags)
+                fake_manage.update_flags = *flags;
+        return 0;
+}
+
+int container_pids(struct runtime_ctx *rt, const char *id, pid_t **pids, size_t *n, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("ps", id);
+        *pids = calloc(2, sizeof(**pids));
+        (*pids)[0] = 10;
+        (*pids)[1] = 42;
+        *n = 2;
         return 0;
 }

@@ -15,3 +15,15 @@ struct fake_call {
 extern struct fake_call fake_last;
 extern int fake_run_exit_status;
 void fake_reset(void);
+
+/* exec, pause/resume, update, ps */
+struct fake_manage {
+        int exec_status; /* what the fake exec reports as the process status */
+        bool exec_fail;  /* fail like a missing executable (status 127 must be set by the test) */
+        bool exec_detach;
+        const char *exec_args0;
+        const char *update_file;
+        bool update_has_flags;
+        struct oci_resources update_flags;
+};
+extern struct fake_manage fake_manage;

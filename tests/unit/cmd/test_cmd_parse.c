@@ -344,9 +344,11 @@ static void test_help_generated_from_tables(void **state)
                         char want[64];
                         if (!o->help)
                                 continue;
+                        bool optional = o->has_arg == CMD_ARG_OPTIONAL; /* --tty[=BOOL] */
                         if (o->name)
-                                snprintf(want, sizeof(want), "--%s%s%s", o->name, o->metavar ? "=" : "",
-                                         o->metavar ? o->metavar : "");
+                                snprintf(want, sizeof(want), "--%s%s%s%s", o->name,
+                                         o->metavar ? (optional ? "[=" : "=") : "", o->metavar ? o->metavar : "",
+                                         optional ? "]" : "");
                         else
                                 snprintf(want, sizeof(want), "-%c", o->key);
                         if (!strstr(buf, want))

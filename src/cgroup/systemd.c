@@ -1,0 +1,160 @@
+/* The systemd driver: ask systemd (over D-Bus, sd-bus) for a transient scope holding the container init,
+ * with Delegate=yes so the cgroup below it is ours to write. The resource files are then written by the
+ * cgroupfs code, as crun does for what systemd has no property for.
+ *
+ * Only reachable where systemd is PID 1; this development host is not such a machine, so this file is
+ * covered by unit tests of its pure parts only (cgroup_systemd_split) and the "not PID 1" error. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup/internal.h"
+#include "core/cleanup.h"
+#include "core/fs.h"
+
+static void bus_unrefp(sd_bus **b)
+{
+        if (*b)
+                sd_bus_flush_close_unref(*b);
+}
+static void msg_unrefp(sd_bus_message **m)
+{
+        if (*m)
+                sd_bus_message_unref(*m);
+}
+
+static int open_bus(sd_bus **bus, struct error **err)
+{
+        /* Rootless containers go to the user's own systemd instance. */
+        int r = geteuid() == 0 ? sd_bus_open_system(bus) : sd_bus_open_user(bus);
+        if (r < 0)
+                return error_set(err, -r, "systemd cgroup driver: connect to the %s bus",
+                                 geteuid() == 0 ? "system" : "user");
+        return 0;
+}
+
+/* Where systemd put pid: the unified line of /proc/<pid>/cgroup, else the name=systemd one. */
+static char *cgroup_of(pid_t pid, const char *unit)
+{
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)pid);
+        _cleanup_free_ char *text = NULL;
+        if (fs_read_file(p, 1 << 16, &text, NULL) < 0)
+                return NULL;
+        char *path = cgroup_proc_path(text, "");
+        if (!path || !strstr(path, unit)) {
+                free(path);
+                path = cgroup_proc_path(text, "name=systemd");
+        }
+        if (path && !strstr(path, unit)) {
+                free(path);
+                path = NULL;
+        }
+        return path;
+}
+
+int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *sub, pid_t pid, char **scope,
+                          char **path, struct error **err)
+{
+        if (sd_booted() <= 0)
+                return error_set(err, ENOTSUP,
+                                 "systemd cgroup driver: systemd is not running as PID 1 (use "
+                                 "--cgroup-manager=cgroupfs)");
+        _cleanup_free_ char *slice = NULL, *prefix = NULL, *name = NULL;
+        if (cgroups_path && *cgroups_path) {
+                int r = cgroup_systemd_split(cgroups_path, &slice, &prefix, &name, err);
+                if (r < 0)
+                        return r;
+        } else {
+                slice = strdup(geteuid() == 0 ? "machine.slice" : "user.slice");
+                prefix = strdup("krun");
+                name = strdup(id);
+                if (!slice || !prefix || !name)
+                        return error_set(err, ENOMEM, "systemd");
+        }
+        _cleanup_free_ char *unit = NULL;
+        if (asprintf(&unit, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) < 0)
+                return error_set(err, ENOMEM, "systemd");
+
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        int r = open_bus(&bus, err);
+        if (r < 0)
+                return r;
+        _cleanup_(msg_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                           "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", unit, "fail");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0 && *slice)
+                r = sd_bus_message_append(m, "(sv)", "Slice", "s", slice);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", "krun container", "PIDs", "au",
+                                          1, (uint32_t)pid, "Delegate", "b", 1, "CollectMode", "s",
+                                          "inactive-or-failed", "DefaultDependencies", "b", 0);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return error_set(err, -r, "systemd cgroup driver: build the StartTransientUnit call");
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        r = sd_bus_call(bus, m, 0, &e, &reply);
+        if (r < 0) {
+                error_set(err, -r, "systemd cgroup driver: StartTransientUnit %s: %s", unit,
+                          e.message ? e.message : "failed");
+                sd_bus_error_free(&e);
+                return r;
+        }
+        /* The job runs asynchronously: wait (5 s at most) until the pid sits in the new scope. */
+        _cleanup_free_ char *cg = NULL;
+        for (int i = 0; i < 500 && !(cg = cgroup_of(pid, unit)); i++) {
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+        if (!cg) {
+                cgroup_systemd_stop(unit, NULL);
+                return error_set(err, ETIMEDOUT, "systemd cgroup driver: pid %d did not appear in %s", (int)pid, unit);
+        }
+        if (sub && *sub) {
+                if (strstr(sub, "..") || strchr(sub, '/')) {
+                        cgroup_systemd_stop(unit, NULL);
+                        return error_set(err, EINVAL, "annotation run.oci.systemd.subgroup: invalid `%s`", sub);
+                }
+                char *full = NULL;
+                if (asprintf(&full, "%s/%s", cg, sub) < 0)
+                        return error_set(err, ENOMEM, "systemd");
+                free(cg);
+                cg = full;
+        }
+        *scope = TAKE_PTR(unit);
+        *path = TAKE_PTR(cg);
+        return 0;
+}
+
+int cgroup_systemd_stop(const char *scope, struct error **err)
+{
+        if (sd_booted() <= 0)
+                return 0;
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        int r = open_bus(&bus, err);
+        if (r < 0)
+                return r;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(msg_unrefp) sd_bus_message *reply = NULL;
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "StopUnit", &e, &reply, "ss", scope, "replace");
+        if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
+                error_set(err, -r, "systemd cgroup driver: StopUnit %s: %s", scope, e.message ? e.message : "failed");
+                sd_bus_error_free(&e);
+                return r;
+        }
+        sd_bus_error_free(&e);
+        return 0;
+}

@@ -1,0 +1,217 @@
+/* `features`: the runtime-spec Features document (features.md, features-linux.md). Generated from the
+ * tables the runtime uses, so that it cannot claim what the code does not do. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "build_config.h"
+#include "cmd/cmd.h"
+#include "core/cleanup.h"
+#include "linux/mount_options.h"
+#include "linux/seccomp_filter.h"
+
+/* Oldest and newest config.json versions we accept (any 1.x parses; see oci-config.md). */
+#define OCI_VERSION_MIN "1.0.0"
+#define OCI_VERSION_MAX "1.1.0"
+
+static const char *const hook_names[] = {"prestart",       "createRuntime", "createContainer",
+                                         "startContainer", "poststart",     "poststop"};
+
+/* The seccomp vocabulary of the OCI spec (schema/defs-linux.json). Only the names that
+ * src/linux/seccomp.c (the parser's tables) accepts with the linked libseccomp are advertised. */
+static const char *const seccomp_action_names[] = {
+    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",   "SCMP_ACT_ERRNO",
+    "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY",
+};
+static const char *const seccomp_operator_names[] = {
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+};
+static const char *const seccomp_arch_names[] = {
+    "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",    "SCMP_ARCH_AARCH64",
+    "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",     "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",    "SCMP_ARCH_PPC64",
+    "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_S390",     "SCMP_ARCH_S390X",       "SCMP_ARCH_SH",     "SCMP_ARCH_SHEB",
+    "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
+};
+static const char *const seccomp_flag_names[] = {
+    "SECCOMP_FILTER_FLAG_TSYNC",
+    "SECCOMP_FILTER_FLAG_LOG",
+    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+};
+
+/* Annotations we honour from config.json that change how the container is built: a trailing `.` is
+ * a prefix (run.oci.* as crun, krun.* for the VM mode: krun-mode.md). */
+static const char *const unsafe_annotations[] = {"run.oci.", "krun."};
+
+static struct json_object *string_array(const char *const *names, size_t n)
+{
+        struct json_object *a = json_object_new_array();
+        for (size_t i = 0; a && i < n; i++)
+                json_object_array_add(a, json_object_new_string(names[i]));
+        return a;
+}
+
+static struct json_object *namespaces(void)
+{
+        struct json_object *a = json_object_new_array();
+        for (int t = 0; t < NS_COUNT; t++)
+                json_object_array_add(a, json_object_new_string(oci_ns_type_name((enum oci_ns_type)t)));
+        return a;
+}
+
+static void cap_name_freep(char **p)
+{
+        if (*p)
+                cap_free(*p);
+}
+
+/* Every capability this libcap can name (CAP_LAST_CAP of the headers we build with). */
+static struct json_object *capabilities(void)
+{
+        struct json_object *a = json_object_new_array();
+        for (int c = 0; c <= CAP_LAST_CAP; c++) {
+                _cleanup_(cap_name_freep) char *name = cap_to_name((cap_value_t)c);
+                if (!name || strncmp(name, "cap_", 4) != 0)
+                        continue; /* libcap prints unnamed numbers as digits */
+                for (char *p = name; *p; p++)
+                        if (*p >= 'a' && *p <= 'z')
+                                *p = (char)(*p - 'a' + 'A');
+                json_object_array_add(a, json_object_new_string(name));
+        }
+        return a;
+}
+
+static struct json_object *mount_options(void)
+{
+        struct json_object *a = json_object_new_array();
+        for (size_t i = 0; i < mount_option_count(); i++)
+                json_object_array_add(a, json_object_new_string(mount_option_name(i)));
+        return a;
+}
+
+static struct json_object *seccomp_features(void)
+{
+        struct json_object *o = json_object_new_object();
+        struct json_object *actions = json_object_new_array(), *ops = json_object_new_array(),
+                           *archs = json_object_new_array(), *known = json_object_new_array(),
+                           *supported = json_object_new_array();
+        for (size_t i = 0; i < ARRAY_SIZE(seccomp_action_names); i++) {
+                uint32_t action;
+                if (seccomp_action_from_name(seccomp_action_names[i], 0, &action) >= 0)
+                        json_object_array_add(actions, json_object_new_string(seccomp_action_names[i]));
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(seccomp_operator_names); i++)
+                if (seccomp_op_from_name(seccomp_operator_names[i]) >= 0)
+                        json_object_array_add(ops, json_object_new_string(seccomp_operator_names[i]));
+        for (size_t i = 0; i < ARRAY_SIZE(seccomp_arch_names); i++) {
+                uint32_t arch;
+                if (seccomp_arch_from_name(seccomp_arch_names[i], &arch) >= 0)
+                        json_object_array_add(archs, json_object_new_string(seccomp_arch_names[i]));
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(seccomp_flag_names); i++) {
+                /* -2: the parser knows the flag, the linked libseccomp cannot set it. */
+                int attr, r = seccomp_flag_from_name(seccomp_flag_names[i], &attr);
+                if (r != -1)
+                        json_object_array_add(known, json_object_new_string(seccomp_flag_names[i]));
+                if (r >= 0)
+                        json_object_array_add(supported, json_object_new_string(seccomp_flag_names[i]));
+        }
+        json_object_object_add(o, "enabled", json_object_new_boolean(true));
+        json_object_object_add(o, "actions", actions);
+        json_object_object_add(o, "operators", ops);
+        json_object_object_add(o, "archs", archs);
+        json_object_object_add(o, "knownFlags", known);
+        json_object_object_add(o, "supportedFlags", supported);
+        return o;
+}
+
+static struct json_object *linux_features(void)
+{
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "namespaces", namespaces());
+        json_object_object_add(o, "capabilities", capabilities());
+        struct json_object *cg = json_object_new_object();
+        json_object_object_add(cg, "v1", json_object_new_boolean(true));
+        json_object_object_add(cg, "v2", json_object_new_boolean(true));
+        json_object_object_add(cg, "systemd", json_object_new_boolean(true));
+        json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
+        json_object_object_add(o, "cgroup", cg);
+        json_object_object_add(o, "seccomp", seccomp_features());
+        return o;
+}
+
+static struct json_object *annotations(bool has_libkrun)
+{
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "org.krun.version", json_object_new_string(KRUN_VERSION));
+        json_object_object_add(o, "org.krun.commit", json_object_new_string(KRUN_COMMIT));
+        /* libkrun is dlopen'ed, never linked: whether VM mode can work depends on this host. */
+        json_object_object_add(o, "org.krun.libkrun.available", json_object_new_string(has_libkrun ? "true" : "false"));
+        json_object_object_add(o, "org.krun.exec.vm", json_object_new_string("false"));
+        json_object_object_add(o, "org.krun.checkpoint.enabled", json_object_new_string("false"));
+        return o;
+}
+
+char *cmd_features_json(bool has_libkrun)
+{
+        struct json_object *f = json_object_new_object();
+        if (!f)
+                return NULL;
+        json_object_object_add(f, "ociVersionMin", json_object_new_string(OCI_VERSION_MIN));
+        json_object_object_add(f, "ociVersionMax", json_object_new_string(OCI_VERSION_MAX));
+        json_object_object_add(f, "hooks", string_array(hook_names, ARRAY_SIZE(hook_names)));
+        json_object_object_add(f, "mountOptions", mount_options());
+        json_object_object_add(f, "linux", linux_features());
+        json_object_object_add(f, "annotations", annotations(has_libkrun));
+        json_object_object_add(f, "potentiallyUnsafeConfigAnnotations",
+                               string_array(unsafe_annotations, ARRAY_SIZE(unsafe_annotations)));
+        char *out = NULL;
+        const char *s = json_object_to_json_string_ext(f, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (s && asprintf(&out, "%s\n", s) < 0)
+                out = NULL;
+        json_object_put(f);
+        return out;
+}
+
+static const struct cmd_option features_options[] = {{0}};
+
+static int no_option(void *data, int key, const char *value, struct error **err)
+{
+        (void)data;
+        (void)value;
+        return error_set(err, 0, "features: unhandled option %d", key);
+}
+
+static int features_run(struct runtime_ctx *rt, int argc, char **argv, struct error **err)
+{
+        int first;
+        int r = cmd_parse(&cmd_features_desc, argc, argv, no_option, NULL, &first, err);
+        if (r == CMD_HELP) {
+                cmd_print_help(stdout, rt->argv0_name, &cmd_features_desc);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *out = cmd_features_json(cmd_libkrun_available());
+        if (!out)
+                return error_set(err, ENOMEM, "features");
+        if (fputs(out, stdout) < 0 || fflush(stdout) != 0)
+                return error_sys(err, "write features");
+        return 0;
+}
+
+const struct cmd_desc cmd_features_desc = {
+    .name = "features",
+    .synopsis = "",
+    .summary = "print the features this runtime supports (JSON)",
+    .options = features_options,
+    .min_args = 0,
+    .max_args = 0,
+    .run = features_run,
+};

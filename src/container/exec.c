@@ -1,0 +1,440 @@
+/* `exec`: start one more process in an existing container.
+ *
+ * The runtime (P) forks a first child (C1) that joins the init's namespaces, the user namespace first
+ * (so it holds capabilities over the others), while P moves it into the container's cgroup. Joining a
+ * pid namespace only affects children, so C1 forks the real process (C2), reports its host pid and
+ * exits; C2 sets up its terminal, labels, identity and seccomp filter and calls execve. The sync
+ * socket is CLOEXEC: its EOF tells P that execve succeeded, a message that it failed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "container/exec.h"
+#include "container/foreground.h"
+#include "container/loaded.h"
+#include "container/process.h"
+#include "container/sync.h"
+#include "container/terminal.h"
+#include "core/cleanup.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "linux/lsm.h"
+#include "linux/seccomp_filter.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+extern char **environ;
+
+/* The order namespaces are joined in: user first (it grants the capabilities needed for the rest),
+ * mount last (it changes our root, and the /proc paths were opened before). */
+static const struct {
+        const char *name; /* in /proc/<pid>/ns/ */
+        int flag;
+} ns_table[] = {
+    {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},
+    {"pid", CLONE_NEWPID},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}, {"mnt", CLONE_NEWNS},
+};
+#define N_NS (sizeof(ns_table) / sizeof(ns_table[0]))
+
+struct exec_run {
+        struct runtime_ctx *rt;
+        const struct exec_options *opts;
+        struct loaded_container l;
+        struct oci_spec *spec;
+        struct oci_process *proc; /* spec->process, or the --process one (then owned) */
+        bool proc_owned;
+        struct seccomp_filter *seccomp;
+        int ns_fds[N_NS];
+        bool joins_userns;
+        int console_sock;
+        int sync[2];
+        pid_t pid; /* host pid of the exec'd process */
+        int pidfd;
+        int pty_master;
+        int failure_status; /* 127/126 hint sent by the child before its error */
+};
+
+static void close_fd(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+        *fd = -1;
+}
+
+static void exec_run_clear(struct exec_run *x)
+{
+        for (size_t i = 0; i < N_NS; i++)
+                close_fd(&x->ns_fds[i]);
+        close_fd(&x->console_sock);
+        close_fd(&x->sync[0]);
+        close_fd(&x->sync[1]);
+        close_fd(&x->pidfd);
+        close_fd(&x->pty_master);
+        if (x->seccomp)
+                seccomp_filter_free(x->seccomp);
+        if (x->proc_owned)
+                oci_process_free(x->proc);
+        if (x->spec)
+                oci_spec_free(x->spec);
+        loaded_container_clear(&x->l);
+}
+
+/* The container's config (the copy create made: later edits of the bundle must not matter) and the
+ * process to run. */
+static int load_process(struct exec_run *x, struct error **err)
+{
+        const struct exec_options *o = x->opts;
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        size_t len = 0;
+        if (asprintf(&path, "%s/%s/config.json", x->rt->state_root, o->id) < 0)
+                return error_set(err, ENOMEM, "exec");
+        int r = fs_read_file(path, 16 << 20, &text, &len);
+        if (r < 0)
+                return error_set(err, -r, "exec: read the container's config `%s`", path);
+        r = oci_spec_parse(text, len, "config.json", &x->spec, err);
+        if (r < 0)
+                return error_prefix(err, "exec: container `%s`", o->id);
+        if (o->process_file) {
+                _cleanup_free_ char *ptext = NULL;
+                r = fs_read_file(o->process_file, 16 << 20, &ptext, &len);
+                if (r < 0)
+                        return error_set(err, -r, "exec: read --process `%s`", o->process_file);
+                r = oci_process_parse(ptext, len, o->process_file, &x->proc, err);
+                if (r < 0)
+                        return r;
+                x->proc_owned = true;
+        } else {
+                if (!x->spec->process)
+                        return error_set(err, EINVAL, "exec: the container has no process to copy; use --process");
+                x->proc = x->spec->process;
+        }
+        r = exec_apply_overrides(x->proc, o, err);
+        if (r < 0)
+                return r;
+        if (x->proc->terminal && o->detach && !o->console_socket)
+                return error_set(err, EINVAL, "exec: --detach with a terminal requires --console-socket");
+        if (x->spec->linux_.seccomp) {
+                const char *fail = oci_spec_annotation(x->spec, "run.oci.seccomp_fail_unknown_syscall");
+                r = seccomp_filter_build(x->spec->linux_.seccomp, fail != NULL, &x->seccomp, err);
+                if (r < 0)
+                        return error_prefix(err, "exec: seccomp");
+        }
+        return 0;
+}
+
+static bool same_file(int fd, const char *path)
+{
+        struct stat a, b;
+        return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Open the init's namespaces that differ from ours, then make sure the pid still is the init we
+ * created (not a reused pid) so we never join a stranger's namespaces. */
+static int open_namespaces(struct exec_run *x, struct error **err)
+{
+        const struct container_state *st = x->l.st;
+        for (size_t i = 0; i < N_NS; i++) {
+                char path[64], self[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", st->pid, ns_table[i].name);
+                snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_table[i].name);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0 && errno == ENOENT && access(self, F_OK) < 0)
+                        continue; /* this kernel has no such namespace type */
+                if (fd < 0)
+                        return error_sys(err, "exec: open `%s`", path);
+                if (same_file(fd, self)) {
+                        close(fd);
+                        continue;
+                }
+                x->ns_fds[i] = fd;
+                if (ns_table[i].flag == CLONE_NEWUSER)
+                        x->joins_userns = true;
+        }
+        unsigned long long start = 0;
+        bool zombie = false;
+        if (proc_start_time(st->pid, &start, &zombie) < 0 || zombie || start != st->start_time)
+                return error_set(err, ESRCH, "cannot exec in a stopped container");
+        return 0;
+}
+
+/* ---- the exec'd process (C2); never returns ---- */
+
+/* A pty from the container's devpts (we are in its mount namespace): the master leaves through the
+ * console socket or to the foreground runtime, the slave becomes our terminal. */
+static int setup_terminal(struct exec_run *x, struct error **err)
+{
+        _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return error_sys(err, "exec: terminal: open /dev/ptmx in the container");
+        int unlock = 0;
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return error_sys(err, "exec: terminal: unlock the pty");
+        /* TIOCGPTPEER opens the slave through the master: no path lookup in the container's /dev/pts. */
+        int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return error_sys(err, "exec: terminal: open the pty slave");
+        if (x->proc->has_console_size) {
+                struct winsize ws = {.ws_row = (unsigned short)x->proc->console_height,
+                                     .ws_col = (unsigned short)x->proc->console_width};
+                ioctl(slave, TIOCSWINSZ, &ws);
+        }
+        int r = x->console_sock >= 0 ? terminal_send_master(x->console_sock, master, err)
+                                     : sync_send_fd(x->sync[1], SYNC_PTY, master, err);
+        close_fd(&x->console_sock);
+        if (r >= 0)
+                r = terminal_make_controlling(slave, x->proc, err);
+        else
+                close(slave);
+        return r;
+}
+
+static int load_seccomp(struct exec_run *x, struct error **err)
+{
+        if (!x->seccomp)
+                return 0;
+        /* The notify listener is told about the container init at create; exec'd processes share the
+         * filter's semantics without a second listener connection. */
+        int r = seccomp_filter_load(x->seccomp, -1, 0, NULL, err);
+        return r < 0 ? error_prefix(err, "exec: seccomp") : 0;
+}
+
+static int prepare_and_exec(struct exec_run *x, struct error **err)
+{
+        const struct oci_process *proc = x->proc;
+        /* A session of its own: never the caller's controlling terminal. */
+        if (setsid() < 0)
+                return error_sys(err, "exec: setsid");
+        int r;
+        if (proc->terminal) {
+                r = setup_terminal(x, err);
+                if (r < 0)
+                        return r;
+        }
+        r = lsm_apply_exec_labels(proc, err);
+        if (r < 0)
+                return r;
+        _cleanup_strv_ char **envp = NULL;
+        _cleanup_free_ char *path = NULL;
+        r = process_build_env(proc, NULL, &envp, err);
+        if (r < 0)
+                return r;
+        _cleanup_error_ struct error *cwd_err = NULL;
+        int cwd_r = process_chdir(proc, &cwd_err); /* retried as the container user (root-squashed NFS) */
+        r = process_resolve_executable(proc, &path, err);
+        if (r < 0) {
+                x->failure_status = exec_failure_status((*err)->errnum);
+                return r;
+        }
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before dropping privileges. */
+        if (!proc->no_new_privileges && (r = load_seccomp(x, err)) < 0)
+                return r;
+        r = process_set_identity(proc, x->joins_userns, err);
+        if (r < 0)
+                return r;
+        if (cwd_r < 0 && (r = process_chdir(proc, err)) < 0)
+                return r;
+        int keep[] = {x->sync[1]};
+        r = process_close_fds(x->opts->preserve_fds, keep, ARRAY_SIZE(keep), err);
+        if (r < 0)
+                return r;
+        /* With no_new_privs the filter comes last, so it never sees the runtime's own syscalls. */
+        if (proc->no_new_privileges && (r = load_seccomp(x, err)) < 0)
+                return r;
+        environ = envp;
+        execve(path, proc->args, envp);
+        x->failure_status = exec_failure_status(errno);
+        return error_sys(err, "exec `%s`", path);
+}
+
+__attribute__((noreturn)) static void exec_child(struct exec_run *x)
+{
+        _cleanup_error_ struct error *err = NULL;
+        x->failure_status = 1;
+        prepare_and_exec(x, &err);
+        sync_send(x->sync[1], SYNC_ACK, x->failure_status, NULL);
+        sync_send_error(x->sync[1], err);
+        _exit(x->failure_status);
+}
+
+/* ---- C1: join, fork, report ---- */
+
+__attribute__((noreturn)) static void join_child(struct exec_run *x)
+{
+        _cleanup_error_ struct error *err = NULL;
+        close_fd(&x->sync[0]);
+        /* If the runtime dies during setup, do not leave a half-joined process behind. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int r = sync_expect(x->sync[1], SYNC_GO, NULL, NULL, &err);
+        if (r < 0)
+                _exit(1);
+        /* rlimits and oomScoreAdj while we still have the host's capabilities (raising a hard limit
+         * needs CAP_SYS_RESOURCE in the initial user namespace). */
+        r = process_apply_inherited(x->proc, &err);
+        for (size_t i = 0; r >= 0 && i < N_NS; i++) {
+                if (x->ns_fds[i] < 0)
+                        continue;
+                if (setns(x->ns_fds[i], ns_table[i].flag) < 0)
+                        r = error_sys(&err, "exec: join the container's %s namespace", ns_table[i].name);
+                close_fd(&x->ns_fds[i]);
+        }
+        if (r < 0) {
+                sync_send_error(x->sync[1], err);
+                _exit(1);
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+                error_sys(&err, "exec: fork into the container's pid namespace");
+                sync_send_error(x->sync[1], err);
+                _exit(1);
+        }
+        if (pid == 0) {
+                prctl(PR_SET_PDEATHSIG, 0);
+                exec_child(x);
+        }
+        /* We stayed in the runtime's pid namespace: this is the host pid. */
+        sync_send(x->sync[1], SYNC_READY, pid, NULL);
+        _exit(0);
+}
+
+/* ---- P ---- */
+
+/* Messages until EOF: READY (pid), PTY (the master, foreground), ACK (failure status), ERROR. */
+static int supervise(struct exec_run *x, struct error **err)
+{
+        for (;;) {
+                struct sync_msg m;
+                int fd = -1;
+                _cleanup_error_ struct error *e = NULL;
+                int r = sync_expect(x->sync[0], 0, &m, &fd, &e);
+                if (r < 0 && e->errnum == EPIPE && x->pid > 0)
+                        return 0; /* EOF after the pid: execve closed the CLOEXEC socket */
+                if (r < 0) {
+                        *err = TAKE_PTR(e);
+                        return r;
+                }
+                if (m.type == SYNC_READY)
+                        x->pid = m.value;
+                else if (m.type == SYNC_ACK)
+                        x->failure_status = m.value;
+                else if (m.type == SYNC_PTY && fd >= 0) {
+                        close_fd(&x->pty_master);
+                        x->pty_master = fd;
+                } else if (fd >= 0)
+                        close(fd);
+        }
+}
+
+static int write_pid_file(const char *pid_file, pid_t pid, struct error **err)
+{
+        _cleanup_free_ char *abs = fs_absolute(pid_file);
+        if (!abs)
+                return error_set(err, ENOMEM, "exec: --pid-file");
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", pid);
+        int r = fs_write_file_atomic(abs, buf, (size_t)n, 0644);
+        return r < 0 ? error_set(err, -r, "exec: write pid file `%s`", abs) : 0;
+}
+
+static int start_process(struct exec_run *x, struct error **err)
+{
+        const struct exec_options *o = x->opts;
+        if (x->proc->terminal && o->console_socket) {
+                int r = terminal_connect_console_socket(o->console_socket, &x->console_sock, err);
+                if (r < 0)
+                        return r;
+        }
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x->sync) < 0)
+                return error_sys(err, "exec: socketpair");
+        fflush(NULL);
+        pid_t c1 = fork();
+        if (c1 < 0)
+                return error_sys(err, "exec: fork");
+        if (c1 == 0)
+                join_child(x);
+        close_fd(&x->sync[1]);
+        close_fd(&x->console_sock);
+
+        int r = 0;
+        struct cgroup_handle cg = loaded_container_cgroup(x->l.st);
+        if (cg.path)
+                r = cgroup_enter(&cg, c1, o->cgroup, err);
+        else if (o->cgroup)
+                r = error_set(err, ENOENT, "exec: --cgroup `%s`: the container has no cgroup", o->cgroup);
+        if (r >= 0)
+                r = sync_send(x->sync[0], SYNC_GO, 0, err);
+        if (r >= 0)
+                r = supervise(x, err);
+        if (r < 0)
+                kill(c1, SIGKILL);
+        waitpid(c1, NULL, 0);
+        if (r < 0 && x->pid > 0 && !o->detach)
+                waitpid(x->pid, NULL, 0); /* we are its subreaper: do not leave a zombie */
+        return r;
+}
+
+int container_exec(struct runtime_ctx *rt, const struct exec_options *opts, int *exit_status, struct error **err)
+{
+        _cleanup_(exec_run_clear) struct exec_run x = {
+            .rt = rt,
+            .opts = opts,
+            .l = {.root_fd = -1, .dir_fd = -1},
+            .console_sock = -1,
+            .sync = {-1, -1},
+            .pidfd = -1,
+            .pty_master = -1,
+            .failure_status = 1,
+        };
+        for (size_t i = 0; i < N_NS; i++)
+                x.ns_fds[i] = -1;
+        *exit_status = 1;
+
+        /* The lock keeps delete/kill of this container out until the process runs. */
+        int r = loaded_container_open(rt, opts->id, true, &x.l, err);
+        if (r >= 0)
+                r = exec_check_container(opts->id, x.l.status, x.l.st->executor, err);
+        if (r >= 0)
+                r = load_process(&x, err);
+        if (r >= 0)
+                r = open_namespaces(&x, err);
+        if (r < 0)
+                return r;
+        /* Foreground: the process is re-parented to us when C1 exits, so we get its exit status. */
+        if (!opts->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+                return error_sys(err, "exec: become a subreaper");
+        r = start_process(&x, err);
+        if (r < 0) {
+                *exit_status = x.failure_status;
+                return r;
+        }
+        if (!opts->detach)
+                x.pidfd = (int)syscall(SYS_pidfd_open, x.pid, 0);
+        /* Only now: conmon treats an existing pid file as "the process started". */
+        if (opts->pid_file) {
+                r = write_pid_file(opts->pid_file, x.pid, err);
+                if (r < 0)
+                        return r;
+        }
+        close_fd(&x.l.dir_fd); /* release the container's lock */
+        *exit_status = 0;
+        if (opts->detach)
+                return 0;
+        return foreground_wait(x.pid, x.pidfd, x.pty_master, exit_status, err);
+}

@@ -1,0 +1,311 @@
+/* Process attributes: rlimits and oomScoreAdj (runtime side), then, inside the container after pivot_root,
+ * environment, executable lookup, cwd, credentials, capabilities and the fds that reach the workload.
+ * The pure parts live in env.c, exec_path.c and linux/capabilities.c. */
+#include "container/process.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/env.h"
+#include "container/exec_path.h"
+#include "core/cleanup.h"
+#include "core/log.h"
+#include "linux/capabilities.h"
+
+static const struct {
+        int resource;
+        const char *name;
+} rlimit_names[] = {
+    {RLIMIT_AS, "RLIMIT_AS"},           {RLIMIT_CORE, "RLIMIT_CORE"},         {RLIMIT_CPU, "RLIMIT_CPU"},
+    {RLIMIT_DATA, "RLIMIT_DATA"},       {RLIMIT_FSIZE, "RLIMIT_FSIZE"},       {RLIMIT_LOCKS, "RLIMIT_LOCKS"},
+    {RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK"}, {RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE"}, {RLIMIT_NICE, "RLIMIT_NICE"},
+    {RLIMIT_NOFILE, "RLIMIT_NOFILE"},   {RLIMIT_NPROC, "RLIMIT_NPROC"},       {RLIMIT_RSS, "RLIMIT_RSS"},
+    {RLIMIT_RTPRIO, "RLIMIT_RTPRIO"},   {RLIMIT_RTTIME, "RLIMIT_RTTIME"},     {RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING"},
+    {RLIMIT_STACK, "RLIMIT_STACK"},
+};
+
+static const char *rlimit_name(int resource)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+                if (rlimit_names[i].resource == resource)
+                        return rlimit_names[i].name;
+        return "RLIMIT_?";
+}
+
+static const char *rlim_text(rlim_t v, char *buf, size_t size)
+{
+        if (v == RLIM_INFINITY)
+                return "unlimited";
+        snprintf(buf, size, "%llu", (unsigned long long)v);
+        return buf;
+}
+
+static int apply_rlimit(const struct oci_rlimit *l, struct error **err)
+{
+        const char *name = rlimit_name(l->resource);
+        struct rlimit cur, want = {.rlim_cur = (rlim_t)l->soft, .rlim_max = (rlim_t)l->hard};
+        char a[32], b[32];
+        if (getrlimit((__rlimit_resource_t)l->resource, &cur) < 0)
+                return error_sys(err, "process.rlimits: %s: getrlimit", name);
+        if (setrlimit((__rlimit_resource_t)l->resource, &want) < 0) {
+                int e = errno;
+                /* The usual failure, spelled out: raising a hard limit needs CAP_SYS_RESOURCE in the host. */
+                if (e == EPERM && want.rlim_max > cur.rlim_max)
+                        return error_set(err, e, "process.rlimits: %s: cannot raise the hard limit from %s to %s", name,
+                                         rlim_text(cur.rlim_max, a, sizeof(a)), rlim_text(want.rlim_max, b, sizeof(b)));
+                return error_set(err, e, "process.rlimits: %s: set soft %s hard %s", name,
+                                 rlim_text(want.rlim_cur, a, sizeof(a)), rlim_text(want.rlim_max, b, sizeof(b)));
+        }
+        /* The runtime spec requires the values to be exactly what was asked for. */
+        if (getrlimit((__rlimit_resource_t)l->resource, &cur) < 0)
+                return error_sys(err, "process.rlimits: %s: getrlimit", name);
+        if (cur.rlim_cur != want.rlim_cur || cur.rlim_max != want.rlim_max)
+                return error_set(err, EINVAL, "process.rlimits: %s: the kernel set soft %s hard %s instead", name,
+                                 rlim_text(cur.rlim_cur, a, sizeof(a)), rlim_text(cur.rlim_max, b, sizeof(b)));
+        return 0;
+}
+
+int process_apply_inherited(const struct oci_process *proc, struct error **err)
+{
+        if (!proc)
+                return 0;
+        for (size_t i = 0; i < proc->n_rlimits; i++) {
+                int r = apply_rlimit(&proc->rlimits[i], err);
+                if (r < 0)
+                        return r;
+        }
+        if (proc->has_oom_score_adj) {
+                /* Written on the runtime itself while it is privileged (lowering needs CAP_SYS_RESOURCE);
+                 * the init inherits it across clone. */
+                _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                char buf[16];
+                int n = snprintf(buf, sizeof(buf), "%d", proc->oom_score_adj);
+                if (fd < 0 || write(fd, buf, (size_t)n) != n)
+                        return error_sys(err, "process.oomScoreAdj: write %d to /proc/self/oom_score_adj",
+                                         proc->oom_score_adj);
+        }
+        return 0;
+}
+
+int process_resolve_executable(const struct oci_process *proc, char **path, struct error **err)
+{
+        if (!proc->args || !proc->args[0])
+                return error_set(err, EINVAL, "process.args: expected at least one entry");
+        return exec_path_resolve(proc->args[0], env_lookup(proc->env, "PATH"), proc->cwd, exec_path_check_fs, NULL,
+                                 path, err);
+}
+
+/* HOME of `uid` from the container's /etc/passwd. The rootfs is hostile: refuse anything but a regular file
+ * (a FIFO would block us), and open it non-blocking. NULL when there is none. */
+static char *passwd_home(uid_t uid)
+{
+        _cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return NULL;
+        _cleanup_fclose_ FILE *f = fdopen(fd, "re");
+        if (!f)
+                return NULL;
+        fd = -1; /* owned by f now */
+        char *home = NULL;
+        return env_passwd_home(f, uid, &home) > 0 ? home : NULL;
+}
+
+int process_build_env(const struct oci_process *proc, char *const *extra, char ***envp, struct error **err)
+{
+        _cleanup_free_ char *home = NULL;
+        if (!env_lookup(proc->env, "HOME") && !env_lookup(extra, "HOME")) {
+                home = passwd_home(proc->uid);
+                if (!home) {
+                        log_debug("process.env: no HOME and no /etc/passwd home for uid %u: using /", proc->uid);
+                        home = strdup("/");
+                        if (!home)
+                                return error_set(err, ENOMEM, "process.env");
+                }
+        }
+        if (env_build(proc->env, extra, home, envp) < 0)
+                return error_set(err, ENOMEM, "process.env");
+        return 0;
+}
+
+int process_chdir(const struct oci_process *proc, struct error **err)
+{
+        const char *cwd = proc->cwd && *proc->cwd ? proc->cwd : "/";
+        if (chdir(cwd) < 0)
+                return error_sys(err, "process.cwd: chdir to `%s`", cwd);
+        return 0;
+}
+
+/* "deny" in /proc/self/setgroups: a user namespace whose gid map was written without CAP_SETGID in the
+ * parent. Unknown (no /proc) counts as denied, since setgroups already failed. */
+static bool setgroups_denied(void)
+{
+        char buf[8] = "";
+        _cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+                return true;
+        return strncmp(buf, "deny", 4) == 0;
+}
+
+static int set_groups(const struct oci_process *proc, bool in_userns, struct error **err)
+{
+        size_t n = proc->has_additional_gids ? proc->n_additional_gids : 0;
+        _cleanup_free_ gid_t *gids = calloc(n ? n : 1, sizeof(gid_t));
+        if (!gids)
+                return error_set(err, ENOMEM, "process.user.additionalGids");
+        for (size_t i = 0; i < n; i++)
+                gids[i] = (gid_t)proc->additional_gids[i];
+        /* Also when the list is absent: the runtime's own supplementary groups must not leak in. */
+        if (setgroups(n, gids) == 0)
+                return 0;
+        if (errno == EPERM && in_userns && setgroups_denied()) {
+                if (n > 0)
+                        log_warning("process.user.additionalGids: setgroups is denied in this user namespace: "
+                                    "%zu additional gids not applied",
+                                    n);
+                return 0;
+        }
+        return error_sys(err, "process.user.additionalGids: setgroups");
+}
+
+int process_set_identity(const struct oci_process *proc, bool in_userns, struct error **err)
+{
+        /* Absent umask means "do not change" in the spec, but our setup ran with whatever the caller had;
+         * crun and runc use 0022, and images expect it. */
+        umask(proc->has_umask ? (mode_t)proc->umask : 0022);
+
+        /* No capabilities object: no capabilities at all (crun). Caps this kernel does not know are ignored. */
+        int last_cap = capabilities_last_cap();
+        struct oci_caps caps = proc->has_caps ? proc->caps : (struct oci_caps){0};
+        caps.bounding = capabilities_known(caps.bounding, last_cap);
+        caps.effective = capabilities_known(caps.effective, last_cap);
+        caps.permitted = capabilities_known(caps.permitted, last_cap);
+        caps.inheritable = capabilities_known(caps.inheritable, last_cap);
+        caps.ambient = capabilities_known(caps.ambient, last_cap);
+
+        /* 1. The bounding set first: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective set, which the uid
+         *    switch below clears. Dropping from the bounding set leaves our own effective set intact. */
+        int r = capabilities_drop_bounding(caps.bounding, last_cap, err);
+        if (r < 0)
+                return r;
+
+        /* 2. Groups before uid: setgroups and setresgid need CAP_SETGID. */
+        r = set_groups(proc, in_userns, err);
+        if (r < 0)
+                return r;
+        if (setresgid(proc->gid, proc->gid, proc->gid) < 0)
+                return error_sys(err, "process.user.gid: setresgid(%u)", proc->gid);
+
+        /* 3. Without KEEPCAPS the kernel empties the permitted set once no uid is 0 any more, and there would be
+         *    nothing left to hand to the workload. execve resets the flag. */
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return error_sys(err, "prctl(PR_SET_KEEPCAPS)");
+        if (setresuid(proc->uid, proc->uid, proc->uid) < 0)
+                return error_sys(err, "process.user.uid: setresuid(%u)", proc->uid);
+
+        /* 4. Effective/permitted/inheritable: a subset of the permitted set KEEPCAPS preserved. */
+        r = capabilities_set_proc(caps.effective, caps.permitted, caps.inheritable, last_cap, err);
+        if (r < 0)
+                return r;
+        /* 5. Ambient last: the kernel only accepts caps that are already permitted and inheritable. */
+        r = capabilities_set_ambient(caps.ambient, last_cap, err);
+        if (r < 0)
+                return r;
+
+        /* 6. After the capability work: with NNP set nothing can regain privileges through execve. */
+        if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return error_sys(err, "process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");
+        return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+        int x = *(const int *)a, y = *(const int *)b;
+        return (x > y) - (x < y);
+}
+
+static bool is_kept(int fd, int first, const int *keep, size_t n_keep)
+{
+        if (fd < first)
+                return true;
+        for (size_t i = 0; i < n_keep; i++)
+                if (keep[i] == fd)
+                        return true;
+        return false;
+}
+
+static int mark_cloexec(int fd)
+{
+        int flags = fcntl(fd, F_GETFD);
+        if (flags < 0)
+                return errno == EBADF ? 0 : -errno;
+        if (!(flags & FD_CLOEXEC) && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Old kernels without close_range(CLOSE_RANGE_CLOEXEC) (< 5.11): walk /proc/self/fd, else every number up
+ * to the fd limit. */
+static int mark_cloexec_fallback(int first, const int *keep, size_t n_keep, struct error **err)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (d) {
+                struct dirent *de;
+                int r = 0;
+                while (r >= 0 && (de = readdir(d))) {
+                        if (de->d_name[0] == '.')
+                                continue;
+                        int fd = atoi(de->d_name);
+                        if (fd != dirfd(d) && !is_kept(fd, first, keep, n_keep))
+                                r = mark_cloexec(fd);
+                }
+                closedir(d);
+                return r < 0 ? error_set(err, -r, "close fds: set FD_CLOEXEC") : 0;
+        }
+        struct rlimit rl;
+        int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1U << 20 ? (int)rl.rlim_cur : 1 << 20;
+        for (int fd = first; fd < max; fd++) {
+                int r = is_kept(fd, first, keep, n_keep) ? 0 : mark_cloexec(fd);
+                if (r < 0)
+                        return error_set(err, -r, "close fds: set FD_CLOEXEC on %d", fd);
+        }
+        return 0;
+}
+
+int process_close_fds(int preserve_fds, const int *keep, size_t n_keep, struct error **err)
+{
+        /* CLOEXEC rather than close: execve closes them, while the exec-failure report fd (CLOEXEC already)
+         * stays usable until then. Kept fds are left as they are. */
+        int first = 3 + (preserve_fds > 0 ? preserve_fds : 0);
+        int sorted[16];
+        size_t n = 0;
+        if (n_keep > ARRAY_SIZE(sorted))
+                return error_set(err, E2BIG, "close fds: too many fds to keep (%zu)", n_keep);
+        for (size_t i = 0; i < n_keep; i++)
+                if (keep[i] >= first)
+                        sorted[n++] = keep[i];
+        qsort(sorted, n, sizeof(int), cmp_int);
+
+        unsigned lo = (unsigned)first;
+        for (size_t i = 0; i <= n; i++) {
+                unsigned hi = i < n ? (unsigned)sorted[i] : ~0U;
+                if (hi > lo && close_range(lo, hi - (i < n), CLOSE_RANGE_CLOEXEC) < 0) {
+                        if (errno == ENOSYS || errno == EINVAL)
+                                return mark_cloexec_fallback(first, keep, n_keep, err);
+                        return error_sys(err, "close fds: close_range(%u, %u)", lo, hi);
+                }
+                if (i < n)
+                        lo = (unsigned)sorted[i] + 1;
+        }
+        return 0;
+}

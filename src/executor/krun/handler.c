@@ -1,0 +1,488 @@
+/* The krun executor: the container's init becomes a libkrun VMM that boots the workload in a microVM
+ * (shared/spec/krun-mode.md). Everything that can be checked is checked at `create` — flavor, numbers,
+ * libraries, symbols, host devices, passt, the workload's executable — so that after `start` only the
+ * libkrun calls themselves can fail. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "executor/executor.h"
+#include "executor/krun/devices.h"
+#include "executor/krun/libkrun.h"
+#include "executor/krun/passt.h"
+#include "executor/krun/plan.h"
+#include "executor/krun/vm_config.h"
+#include "linux/safe_path.h"
+
+#define KRUN_CONFIG_FILE "/.krun_config.json"
+#define KRUN_VM_FILE "/.krun_vm.json"
+#define KRUN_VM_FILE_MAX (1 << 20)
+#define DEFAULT_GUEST_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct krun_lib {
+        void *handle; /* NULL: not loaded */
+        int32_t ctx_id;
+};
+
+struct krun_priv {
+        struct krun_lib libs[KRUN_FLAVOR_COUNT];
+        struct krun_host_devices devs;
+        bool has_config;
+        struct vm_config cfg;
+        void *syms[KRUN_CALL_COUNT]; /* resolved at create from the chosen flavor's library */
+        char *passt_path;
+        int passt_fd;
+};
+
+/* What a call is needed for, so a missing symbol names the feature that asked for it. */
+static const char *const call_purpose[KRUN_CALL_COUNT] = {
+    [KRUN_CALL_SET_ROOT_DISK] = "the sev variant",           [KRUN_CALL_SET_TEE_CONFIG_FILE] = "the sev variant",
+    [KRUN_CALL_ADD_VIRTIOFS2] = "the virtio-fs root",        [KRUN_CALL_SET_CONSOLE_OUTPUT] = "the aws-nitro variant",
+    [KRUN_CALL_SET_EXEC] = "the aws-nitro variant",          [KRUN_CALL_SET_GPU_OPTIONS] = "krun.gpu_flags",
+    [KRUN_CALL_SET_NESTED_VIRT] = "krun.nested_virt",        [KRUN_CALL_ADD_NET_UNIXSTREAM] = "krun.use_passt",
+    [KRUN_CALL_SET_KERNEL] = "kernel_path in .krun_vm.json",
+};
+
+static struct krun_priv *priv(struct executor_ctx *ctx)
+{
+        return ctx->priv;
+}
+
+static void krun_unload(struct executor_ctx *ctx);
+
+/* Before namespaces: open every libkrun variant there is and create a context in each. The first
+ * krun_create_ctx loads libkrunfw from the host's library path, which is gone after pivot_root. */
+static int krun_load(struct executor_ctx *ctx, struct error **err)
+{
+        struct krun_priv *p = calloc(1, sizeof(*p));
+        if (!p)
+                return error_set(err, ENOMEM, "krun");
+        p->passt_fd = -1;
+        ctx->priv = p;
+
+        char why[3][256] = {"", "", ""};
+        bool is_any = false;
+        for (int f = 0; f < KRUN_FLAVOR_COUNT; f++) {
+                const char *lib = krun_flavor_library(f);
+                p->libs[f].handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+                if (!p->libs[f].handle) {
+                        const char *e = dlerror();
+                        snprintf(why[f], sizeof(why[f]), "%s", e ? e : lib);
+                        continue;
+                }
+                is_any = true;
+                krun_create_ctx_fn create = (krun_create_ctx_fn)dlsym(p->libs[f].handle, "krun_create_ctx");
+                int32_t id = create ? create() : -ENOSYS;
+                if (id < 0) {
+                        krun_unload(ctx); /* create does not unload what failed to load */
+                        return error_set(err, -id, "krun: %s: krun_create_ctx", lib);
+                }
+                p->libs[f].ctx_id = id;
+        }
+        if (!is_any) {
+                krun_unload(ctx);
+                return error_set(err, ENOENT,
+                                 "krun: cannot load libkrun (tried libkrun.so.1, libkrun-sev.so.1, "
+                                 "libkrun-awsnitro.so.1): %s; %s; %s",
+                                 why[0], why[1], why[2]);
+        }
+        return 0;
+}
+
+static int krun_adjust_spec(struct executor_ctx *ctx, struct oci_spec *spec, struct error **err)
+{
+        struct krun_priv *p = priv(ctx);
+        int r = krun_devices_probe(&p->devs, err);
+        if (r >= 0)
+                r = krun_devices_add_rules(spec, &p->devs, err);
+        return r < 0 ? error_prefix(err, "krun: device cgroup") : 0;
+}
+
+static unsigned affinity_cpus(void)
+{
+        cpu_set_t set;
+        if (sched_getaffinity(0, sizeof(set), &set) < 0)
+                return 1;
+        return (unsigned)CPU_COUNT(&set);
+}
+
+static int exists_in_rootfs(int rootfs_fd, const char *path, bool *exists, struct error **err)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_error_ struct error *e = NULL;
+        *exists = false;
+        if (safe_openat(rootfs_fd, path, O_PATH | O_NOFOLLOW, 0, &fd, &e) >= 0) {
+                *exists = true;
+                return 0;
+        }
+        if (error_status(e) == -ENOENT)
+                return 0;
+        *err = TAKE_PTR(e);
+        return error_status(*err);
+}
+
+/* The guest reads /.krun_config.json for argv, env and cwd (the only channel since crun 1.21). This write
+ * runs with host privileges into an image-controlled tree: safe_write_file never follows a planted
+ * symlink, hard link or FIFO (CVE-2025-24965). 0444: the guest may run as a non-root user (crun#1685). */
+static int write_krun_config(struct executor_ctx *ctx, int rootfs_fd, struct error **err)
+{
+        _cleanup_free_ char *copy = NULL;
+        const char *data = ctx->config_json;
+        size_t len = ctx->config_json_len;
+        if (!data) {
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s/config.json", ctx->state_dir) < 0)
+                        return error_set(err, ENOMEM, "krun");
+                int r = fs_read_file(path, 64 << 20, &copy, &len);
+                if (r < 0)
+                        return error_set(err, -r, "read `%s`", path);
+                data = copy;
+        }
+        int r = safe_write_file(rootfs_fd, KRUN_CONFIG_FILE, data, len, 0444, err);
+        return r < 0 ? error_prefix(err, "krun") : 0;
+}
+
+static int resolve_vm_config(struct executor_ctx *ctx, struct krun_priv *p, int rootfs_fd, struct error **err)
+{
+        _cleanup_free_ char *vm_json = NULL;
+        size_t vm_json_len = 0;
+        int r = safe_read_file(rootfs_fd, KRUN_VM_FILE, KRUN_VM_FILE_MAX, &vm_json, &vm_json_len, err);
+        if (r < 0)
+                return error_prefix(err, "krun");
+        bool has_legacy_sev;
+        r = exists_in_rootfs(rootfs_fd, "/krun-sev.json", &has_legacy_sev, err);
+        if (r < 0)
+                return r;
+        const struct oci_spec *spec = ctx->spec;
+        struct vm_config_input in = {
+            .ann_cpus = oci_spec_annotation(spec, "krun.cpus"),
+            .ann_ram_mib = oci_spec_annotation(spec, "krun.ram_mib"),
+            .ann_gpu_flags = oci_spec_annotation(spec, "krun.gpu_flags"),
+            .ann_use_passt = oci_spec_annotation(spec, "krun.use_passt"),
+            .ann_nested_virt = oci_spec_annotation(spec, "krun.nested_virt"),
+            .ann_variant = oci_spec_annotation(spec, "krun.variant"),
+            .vm_json = vm_json,
+            .vm_json_len = vm_json_len,
+            .has_legacy_sev = has_legacy_sev,
+            .affinity_cpus = affinity_cpus(),
+            .resources = spec->linux_.resources,
+        };
+        r = vm_config_resolve(&in, &p->cfg, err);
+        if (r < 0)
+                return r;
+        p->has_config = true;
+        for (size_t i = 0; i < p->cfg.n_warnings; i++)
+                log_warning("krun: %s", p->cfg.warnings[i]);
+        return 0;
+}
+
+/* The flavor's host prerequisites: its library and its device. */
+static int check_host(struct krun_priv *p, struct error **err)
+{
+        enum krun_flavor f = p->cfg.flavor;
+        if (!p->libs[f].handle)
+                return error_set(err, ENOENT, "krun: the container requires %s (variant %s) but it could not be loaded",
+                                 krun_flavor_library(f), krun_flavor_name(f));
+        if (f != KRUN_FLAVOR_AWSNITRO && !p->devs.is_present[KRUN_DEV_KVM])
+                return error_set(err, ENODEV, "krun: `/dev/kvm` unavailable: the host does not provide KVM");
+        if (f == KRUN_FLAVOR_SEV && !p->devs.is_present[KRUN_DEV_SEV])
+                return error_set(err, ENODEV, "krun: variant sev: host `/dev/sev` unavailable");
+        if (f == KRUN_FLAVOR_AWSNITRO && !p->devs.is_present[KRUN_DEV_NITRO])
+                return error_set(err, ENODEV, "krun: variant aws-nitro: host `/dev/nitro_enclaves` unavailable");
+        /* The other variants' contexts are not needed any more. */
+        for (int i = 0; i < KRUN_FLAVOR_COUNT; i++)
+                if (i != (int)f && p->libs[i].handle) {
+                        dlclose(p->libs[i].handle);
+                        p->libs[i].handle = NULL;
+                }
+        return 0;
+}
+
+/* Every symbol the plan calls must exist now, not after `start`. */
+static int resolve_symbols(struct executor_ctx *ctx, struct krun_priv *p, struct error **err)
+{
+        struct krun_plan plan;
+        krun_plan_build(&(struct krun_plan_input){.cfg = &p->cfg, .log_level = ctx->log_level, .passt_fd = -1}, &plan);
+        void *h = p->libs[p->cfg.flavor].handle;
+        for (size_t i = 0; i < plan.n; i++) {
+                const struct krun_call *c = &plan.calls[i];
+                p->syms[c->id] = dlsym(h, krun_call_symbol(c->id));
+                if (!p->syms[c->id] && !c->is_optional)
+                        return error_set(err, ENOSYS, "krun: %s does not provide %s%s%s",
+                                         krun_flavor_library(p->cfg.flavor), krun_call_symbol(c->id),
+                                         call_purpose[c->id] ? ", needed for " : "",
+                                         call_purpose[c->id] ? call_purpose[c->id] : "");
+        }
+        return 0;
+}
+
+static void warn_nested(void)
+{
+        static const char *const params[] = {"/sys/module/kvm_intel/parameters/nested",
+                                             "/sys/module/kvm_amd/parameters/nested"};
+        for (size_t i = 0; i < ARRAY_SIZE(params); i++) {
+                _cleanup_free_ char *v = NULL;
+                size_t len;
+                if (fs_read_file(params[i], 64, &v, &len) >= 0 && (v[0] == 'Y' || v[0] == '1'))
+                        return;
+        }
+        log_warning("krun: krun.nested_virt: nested virtualization is not enabled in the host's KVM module");
+}
+
+/* Runtime, host credentials, before any user namespace (the state dir is unreadable from inside one). */
+static int prepare_before_userns(struct executor_ctx *ctx, int rootfs_fd, struct error **err)
+{
+        struct krun_priv *p = priv(ctx);
+        int r = write_krun_config(ctx, rootfs_fd, err);
+        if (r >= 0)
+                r = resolve_vm_config(ctx, p, rootfs_fd, err);
+        if (r >= 0)
+                r = check_host(p, err);
+        if (r >= 0)
+                r = resolve_symbols(ctx, p, err);
+        if (r >= 0 && p->cfg.use_passt)
+                r = krun_passt_find(getenv("PATH"), &p->passt_path, err);
+        if (r >= 0 && p->cfg.nested_virt)
+                warn_nested();
+        return r;
+}
+
+/* libkrun's GPU device needs the DRM nodes passed in, and the render server the VMM spawns must exist in
+ * the image (only for the RENDER_SERVER flag). */
+static int check_gpu(struct krun_priv *p, int rootfs_fd, struct error **err)
+{
+        bool exists;
+        if (p->cfg.gpu_flags == 0)
+                return 0;
+        int r = exists_in_rootfs(rootfs_fd, "/dev/dri", &exists, err);
+        if (r < 0)
+                return r;
+        if (!exists)
+                return error_set(err, ENODEV, "krun.gpu_flags: `/dev/dri` does not exist in the container");
+        if (!(p->cfg.gpu_flags & KRUN_VIRGLRENDERER_RENDER_SERVER))
+                return 0;
+        r = exists_in_rootfs(rootfs_fd, "/usr/libexec/virgl_render_server", &exists, err);
+        if (r < 0)
+                return r;
+        if (!exists)
+                return error_set(err, ENOENT,
+                                 "krun.gpu_flags: the render-server flag needs `/usr/libexec/virgl_render_server` "
+                                 "in the container");
+        return 0;
+}
+
+static bool is_executable_at(int rootfs_fd, const char *path)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_error_ struct error *e = NULL;
+        struct stat st;
+        /* Symlinks are followed, but resolved inside the rootfs. */
+        if (safe_openat(rootfs_fd, path, O_PATH, 0, &fd, &e) < 0)
+                return false;
+        return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* Upstream boots the VM and exits 0 when the workload does not exist; we fail `create` with crun's
+ * message (podman maps it to 127). The guest runs the same lookup (execvp with the config's PATH). */
+static int check_executable(const struct oci_process *proc, int rootfs_fd, struct error **err)
+{
+        if (!proc || !proc->args || !proc->args[0] || !proc->args[0][0])
+                return error_set(err, EINVAL, "config.json: process.args: expected a non-empty array of strings");
+        const char *cmd = proc->args[0];
+        if (strchr(cmd, '/')) {
+                _cleanup_free_ char *abs = NULL;
+                if (cmd[0] != '/' && asprintf(&abs, "%s/%s", proc->cwd ? proc->cwd : "/", cmd) < 0)
+                        return error_set(err, ENOMEM, "krun");
+                if (is_executable_at(rootfs_fd, abs ? abs : cmd))
+                        return 0;
+                return error_set(err, ENOENT, "executable file `%s` not found", cmd);
+        }
+        const char *path_env = DEFAULT_GUEST_PATH;
+        for (char **e = proc->env; e && *e; e++)
+                if (strncmp(*e, "PATH=", 5) == 0)
+                        path_env = *e + 5;
+        _cleanup_free_ char *dirs = strdup(path_env);
+        if (!dirs)
+                return error_set(err, ENOMEM, "krun");
+        char *save = NULL;
+        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *cand = NULL;
+                if (asprintf(&cand, "%s/%s", d, cmd) < 0)
+                        return error_set(err, ENOMEM, "krun");
+                if (is_executable_at(rootfs_fd, cand))
+                        return 0;
+        }
+        return error_set(err, ENOENT, "executable file `%s` not found in $PATH", cmd);
+}
+
+/* A device the flavor needs, unless the spec's linux.devices already brings /dev/kvm (then the user
+ * manages the KVM family nodes). */
+static int create_nodes(struct executor_ctx *ctx, struct krun_priv *p, int rootfs_fd, struct error **err)
+{
+        if (krun_devices_spec_lists(ctx->spec, krun_device_path(KRUN_DEV_KVM)))
+                return 0;
+        bool want[KRUN_DEV_COUNT] = {
+            [KRUN_DEV_KVM] = p->devs.is_present[KRUN_DEV_KVM],
+            [KRUN_DEV_SEV] = p->cfg.flavor == KRUN_FLAVOR_SEV,
+            [KRUN_DEV_NITRO] = p->cfg.flavor == KRUN_FLAVOR_AWSNITRO,
+        };
+        for (int i = 0; i < KRUN_DEV_COUNT; i++) {
+                if (!want[i] || krun_devices_spec_lists(ctx->spec, krun_device_path(i)))
+                        continue;
+                int r = krun_devices_create_node(rootfs_fd, i, p->devs.rdev[i], err);
+                if (r < 0)
+                        return error_prefix(err, "krun");
+        }
+        return 0;
+}
+
+/* Container init, new mount and network namespaces, mounts done, host root still reachable. */
+static int prepare_after_mounts(struct executor_ctx *ctx, int rootfs_fd, struct error **err)
+{
+        struct krun_priv *p = priv(ctx);
+        int r = check_gpu(p, rootfs_fd, err);
+        if (r >= 0 && p->cfg.flavor != KRUN_FLAVOR_AWSNITRO)
+                r = check_executable(ctx->spec->process, rootfs_fd, err);
+        if (r >= 0 && p->cfg.use_passt)
+                r = krun_passt_start(p->passt_path, p->devs.is_present[KRUN_DEV_NITRO], &p->passt_fd, err);
+        if (r >= 0)
+                r = create_nodes(ctx, p, rootfs_fd, err);
+        return r;
+}
+
+static int krun_prepare_rootfs(struct executor_ctx *ctx, int rootfs_fd, enum setup_phase phase, struct error **err)
+{
+        if (phase == PHASE_BEFORE_USERNS)
+                return prepare_before_userns(ctx, rootfs_fd, err);
+        return prepare_after_mounts(ctx, rootfs_fd, err);
+}
+
+static int krun_keep_fds(struct executor_ctx *ctx, int *fds, size_t *n)
+{
+        struct krun_priv *p = priv(ctx);
+        if (p && p->passt_fd >= 0 && *n < 8)
+                fds[(*n)++] = p->passt_fd;
+        return 0;
+}
+
+static int32_t call_net(void *fn, uint32_t id, const struct krun_call *c, uint32_t flags)
+{
+        uint8_t mac[6];
+        memcpy(mac, krun_passt_mac, sizeof(mac));
+        return ((krun_add_net_unixstream_fn)fn)(id, NULL, c->fd, mac, c->features, flags);
+}
+
+/* One call of the plan; returns libkrun's result (negative errno on failure). */
+static int32_t run_call(void *fn, uint32_t id, const struct krun_call *c)
+{
+        int32_t r;
+        switch (c->id) {
+        case KRUN_CALL_SET_LOG_LEVEL:
+                /* Always 0 in libkrun; the result carries no information. */
+                ((krun_set_log_level_fn)fn)((uint32_t)c->value);
+                return 0;
+        case KRUN_CALL_SET_ROOT_DISK:
+                return ((krun_set_root_disk_fn)fn)(id, c->path);
+        case KRUN_CALL_SET_TEE_CONFIG_FILE:
+                return ((krun_set_tee_config_file_fn)fn)(id, c->path);
+        case KRUN_CALL_ADD_VIRTIOFS2:
+                return ((krun_add_virtiofs2_fn)fn)(id, c->tag, c->path, c->value);
+        case KRUN_CALL_SET_CONSOLE_OUTPUT:
+                return ((krun_set_console_output_fn)fn)(id, c->path);
+        case KRUN_CALL_SET_EXEC:
+                return ((krun_set_exec_fn)fn)(id, c->path, c->argv, c->envp);
+        case KRUN_CALL_SET_VM_CONFIG:
+                return ((krun_set_vm_config_fn)fn)(id, c->vcpus, c->ram_mib);
+        case KRUN_CALL_SET_GPU_OPTIONS:
+                return ((krun_set_gpu_options_fn)fn)(id, (uint32_t)c->value);
+        case KRUN_CALL_CHECK_NESTED_VIRT:
+                r = ((krun_check_nested_virt_fn)fn)();
+                if (r != 1)
+                        log_warning("krun: krun_check_nested_virt returned %d: nested virtualization may not work", r);
+                return 0;
+        case KRUN_CALL_SET_NESTED_VIRT:
+                return ((krun_set_nested_virt_fn)fn)(id, c->value != 0);
+        case KRUN_CALL_ADD_NET_UNIXSTREAM:
+                r = call_net(fn, id, c, c->flags);
+                if (r == -EINVAL && c->retry_without_flags && c->flags != 0)
+                        r = call_net(fn, id, c, 0);
+                return r;
+        case KRUN_CALL_SET_KERNEL:
+                return ((krun_set_kernel_fn)fn)(id, c->path, (uint32_t)c->value, c->initrd, c->cmdline);
+        case KRUN_CALL_START_ENTER:
+                /* On success the VMM _exit()s with the guest's code: no atexit, no stdio flush. */
+                fflush(NULL);
+                return ((krun_start_enter_fn)fn)(id);
+        case KRUN_CALL_COUNT:
+                break;
+        }
+        return -EINVAL;
+}
+
+/* Container init after `start`: configure the context created before the namespaces, then become the VMM. */
+static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, const char *path, struct error **err)
+{
+        struct krun_priv *p = priv(ctx);
+        if (!p || !p->has_config)
+                return error_set(err, EINVAL, "krun: the VM configuration was not resolved at create");
+        struct krun_plan plan;
+        krun_plan_build(&(struct krun_plan_input){.cfg = &p->cfg,
+                                                  .log_level = ctx->log_level,
+                                                  .passt_fd = p->passt_fd,
+                                                  .exec_path = path ? path : proc->args[0],
+                                                  .argv = (const char *const *)proc->args,
+                                                  .envp = (const char *const *)proc->env},
+                        &plan);
+        uint32_t id = (uint32_t)p->libs[p->cfg.flavor].ctx_id;
+        for (size_t i = 0; i < plan.n; i++) {
+                const struct krun_call *c = &plan.calls[i];
+                void *fn = p->syms[c->id];
+                if (!fn)
+                        continue; /* optional and absent (checked at create) */
+                int32_t r = run_call(fn, id, c);
+                if (r < 0 && c->id == KRUN_CALL_START_ENTER)
+                        return error_set(err, -r, "krun: could not start the VM (krun_start_enter)");
+                if (r < 0)
+                        return error_set(err, -r, "krun: %s", krun_call_symbol(c->id));
+                /* aws-nitro: krun_start_enter returns the enclave's exit code. */
+                if (c->id == KRUN_CALL_START_ENTER)
+                        _exit(r & 0xff);
+        }
+        return error_set(err, EIO, "krun: krun_start_enter returned");
+}
+
+static void krun_unload(struct executor_ctx *ctx)
+{
+        struct krun_priv *p = priv(ctx);
+        if (!p)
+                return;
+        for (int i = 0; i < KRUN_FLAVOR_COUNT; i++)
+                if (p->libs[i].handle)
+                        dlclose(p->libs[i].handle);
+        if (p->passt_fd >= 0)
+                close(p->passt_fd);
+        vm_config_clear(&p->cfg);
+        free(p->passt_path);
+        free(p);
+        ctx->priv = NULL;
+}
+
+const struct executor executor_krun = {
+    .name = "krun",
+    .load = krun_load,
+    .adjust_spec = krun_adjust_spec,
+    .prepare_rootfs = krun_prepare_rootfs,
+    .keep_fds = krun_keep_fds,
+    .resolves_executable = false,
+    .exec = krun_exec,
+    .unload = krun_unload,
+};

@@ -1,0 +1,79 @@
+/* Which executor runs a container (shared/spec/krun-mode.md §1). Pure: argv[0] and the annotations only. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "executor/executor.h"
+
+#define ANNOTATION_HANDLER "run.oci.handler"
+#define ANNOTATION_CONTAINER_TYPE "io.kubernetes.cri.container-type"
+
+static const struct {
+        const char *name;
+        const struct executor *ops;
+} handlers[] = {
+    {"krun", &executor_krun},
+};
+
+/* Looked up here rather than through oci_spec_annotation so that this file stays free of the parser. */
+static const char *annotation(const struct oci_spec *spec, const char *key)
+{
+        if (!spec)
+                return NULL;
+        for (size_t i = 0; i < spec->n_annotations; i++)
+                if (spec->annotations[i].key && strcmp(spec->annotations[i].key, key) == 0)
+                        return spec->annotations[i].value;
+        return NULL;
+}
+
+/* The handler an invocation name asks for: `krun` → "krun", `crun-NAME` → NAME, else none. */
+static const char *global_handler(const char *argv0_basename)
+{
+        if (!argv0_basename)
+                return NULL;
+        if (strcmp(argv0_basename, "krun") == 0)
+                return "krun";
+        if (strncmp(argv0_basename, "crun-", 5) == 0)
+                return argv0_basename + 5;
+        return NULL;
+}
+
+int executor_select(const char *argv0_basename, const struct oci_spec *spec, const struct executor **out,
+                    struct error **err)
+{
+        *out = NULL;
+        /* The pod sandbox (pause) container never gets a handler, so `krun` as the pod runtime still starts
+         * its infra container natively; checked before everything else, as upstream does. */
+        const char *type = annotation(spec, ANNOTATION_CONTAINER_TYPE);
+        if (type && strcmp(type, "sandbox") == 0) {
+                *out = &executor_native;
+                return 0;
+        }
+
+        const char *global = global_handler(argv0_basename);
+        const char *local = annotation(spec, ANNOTATION_HANDLER);
+        if (global && local)
+                return error_set(err, EACCES,
+                                 "invalid attempt to override already configured global handler (invoked as `%s`, "
+                                 "annotation " ANNOTATION_HANDLER "=`%s`)",
+                                 argv0_basename, local);
+        const char *name = global ? global : local;
+        if (!name) {
+                *out = &executor_native;
+                return 0;
+        }
+        for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+                if (strcmp(handlers[i].name, name) == 0) {
+                        *out = handlers[i].ops;
+                        return 0;
+                }
+        /* Upstream silently falls back to a plain container here; a caller asking for VM isolation must never
+         * get one without being told. */
+        if (global)
+                return error_set(err, ENOENT, "invoked as `%s`: unknown handler `%s` (expected one of: krun)",
+                                 argv0_basename, name);
+        return error_set(err, ENOENT,
+                         "config.json: annotations: " ANNOTATION_HANDLER ": unknown handler `%s` (expected one of: "
+                         "krun)",
+                         name);
+}

@@ -1,0 +1,269 @@
+/* `linux.seccomp` → struct oci_seccomp: action/operator names become libseccomp values here, so the code
+ * that builds the filter only deals with validated numbers. Pure. */
+#include "oci/spec.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <seccomp.h>
+
+#include "core/cleanup.h"
+#include "core/json.h"
+#include "oci/spec_internal.h"
+
+static const struct {
+        const char *name;
+        uint32_t action;
+} action_table[] = {
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0)},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY},
+};
+
+static const struct {
+        const char *name;
+        enum scmp_compare op;
+} op_table[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+/* Kept as names: the filter code maps them with seccomp_arch_resolve_name, which knows what the running
+ * libseccomp supports; the parser only rejects names the spec does not define. */
+static const char *const arch_names[] = {
+    "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",    "SCMP_ARCH_AARCH64",
+    "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",     "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",    "SCMP_ARCH_PPC64",
+    "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_S390",     "SCMP_ARCH_S390X",       "SCMP_ARCH_SH",     "SCMP_ARCH_SHEB",
+    "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
+};
+
+static const char *const flag_names[] = {
+    "SECCOMP_FILTER_FLAG_TSYNC",
+    "SECCOMP_FILTER_FLAG_LOG",
+    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+};
+
+/* The largest syscall argument index the kernel passes (six arguments). */
+#define SECCOMP_MAX_ARG_INDEX 5
+
+static int action_from_name(const char *name, uint32_t *out)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(action_table); i++)
+                if (strcmp(action_table[i].name, name) == 0) {
+                        *out = action_table[i].action;
+                        return 0;
+                }
+        return -1;
+}
+
+static bool action_takes_errno(uint32_t action)
+{
+        return action == SCMP_ACT_ERRNO(0) || action == SCMP_ACT_TRACE(0);
+}
+
+static bool name_in(const char *name, const char *const *names, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(names[i], name) == 0)
+                        return true;
+        return false;
+}
+
+/* Reads a required action name; "PATH.KEY: unknown action ..." on anything else. */
+static int get_action(struct json_object *obj, const char *parent, const char *key, char **name, uint32_t *action,
+                      struct error **err)
+{
+        int r = json_get_string(obj, parent, key, name, err);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return json_error_missing(err, parent, key);
+        if (action_from_name(*name, action) < 0)
+                return json_error(err, parent, key,
+                                  "unknown action \"%s\" (expected one of: SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, "
+                                  "SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, "
+                                  "SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY)",
+                                  *name);
+        return 0;
+}
+
+static int check_names(char **values, const char *parent, const char *key, const char *const *names, size_t n,
+                       const char *what, struct error **err)
+{
+        for (size_t i = 0; values && values[i]; i++) {
+                if (name_in(values[i], names, n))
+                        continue;
+                _cleanup_free_ char *base = json_path_key(parent, key);
+                _cleanup_free_ char *p = base ? json_path_index(base, i) : NULL;
+                if (!p)
+                        return json_error_oom(err);
+                return json_error(err, p, NULL, "unknown %s \"%s\"", what, values[i]);
+        }
+        return 0;
+}
+
+static int parse_arg(struct json_object *e, const char *p, struct oci_seccomp_arg *a, struct error **err)
+{
+        int64_t index = 0;
+        _cleanup_free_ char *op = NULL;
+        int r;
+        if (!e)
+                return json_error(err, p, NULL, "expected an object");
+        if ((r = json_as_object(e, p, err)) < 0)
+                return r;
+        if ((r = json_get_int_range(e, p, "index", 0, SECCOMP_MAX_ARG_INDEX, &index, err)) <= 0)
+                return r < 0 ? r : json_error_missing(err, p, "index");
+        a->index = (unsigned)index;
+        if ((r = json_get_uint64(e, p, "value", &a->value, err)) <= 0)
+                return r < 0 ? r : json_error_missing(err, p, "value");
+        if ((r = json_get_uint64(e, p, "valueTwo", &a->value_two, err)) < 0)
+                return r;
+        if ((r = json_get_string(e, p, "op", &op, err)) <= 0)
+                return r < 0 ? r : json_error_missing(err, p, "op");
+        for (size_t i = 0; i < ARRAY_SIZE(op_table); i++)
+                if (strcmp(op_table[i].name, op) == 0) {
+                        a->op = op_table[i].op;
+                        return 0;
+                }
+        return json_error(err, p, "op",
+                          "unknown operator \"%s\" (expected one of: SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "
+                          "SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ)",
+                          op);
+}
+
+static void syscall_clear(struct oci_seccomp_syscall *s)
+{
+        spec_strv_free(s->names);
+        free(s->action_name);
+        free(s->args);
+}
+
+static int parse_syscall(struct json_object *e, const char *p, struct oci_seccomp_syscall *s, struct error **err)
+{
+        int r;
+        if (!e)
+                return json_error(err, p, NULL, "expected an object");
+        if ((r = json_as_object(e, p, err)) < 0)
+                return r;
+        if ((r = json_get_strv(e, p, "names", true, &s->names, err)) < 0)
+                return r;
+        if (r == 0)
+                return json_error(err, p, "names", "expected a non-empty array of strings");
+        if ((r = get_action(e, p, "action", &s->action_name, &s->action, err)) < 0)
+                return r;
+        if ((r = json_get_uint32(e, p, "errnoRet", &s->errno_ret, err)) < 0)
+                return r;
+        s->has_errno_ret = r > 0;
+        if (s->has_errno_ret && !action_takes_errno(s->action))
+                return json_error(err, p, "errnoRet", "only allowed with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
+                                  s->action_name);
+
+        struct json_object *arr = NULL;
+        size_t n = 0;
+        if ((r = json_get_array(e, p, "args", &arr, &n, err)) <= 0)
+                return r;
+        _cleanup_free_ char *base = json_path_key(p, "args");
+        s->args = calloc(n ? n : 1, sizeof(*s->args));
+        if (!base || !s->args)
+                return json_error_oom(err);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *ap = json_path_index(base, i);
+                if (!ap)
+                        return json_error_oom(err);
+                if ((r = parse_arg(json_object_array_get_idx(arr, i), ap, &s->args[i], err)) < 0)
+                        return r;
+        }
+        s->n_args = n;
+        return 0;
+}
+
+void spec_seccomp_free(struct oci_seccomp *s)
+{
+        if (!s)
+                return;
+        free(s->default_action);
+        spec_strv_free(s->architectures);
+        spec_strv_free(s->flags);
+        free(s->listener_path);
+        free(s->listener_metadata);
+        for (size_t i = 0; i < s->n_syscalls; i++)
+                syscall_clear(&s->syscalls[i]);
+        free(s->syscalls);
+        free(s);
+}
+
+static void seccomp_freep(struct oci_seccomp **s)
+{
+        spec_seccomp_free(*s);
+}
+
+int spec_parse_seccomp(struct json_object *obj, const char *path, struct oci_seccomp **out, struct error **err)
+{
+        _cleanup_(seccomp_freep) struct oci_seccomp *s = calloc(1, sizeof(*s));
+        uint32_t default_action = 0;
+        int r;
+        if (!s)
+                return json_error_oom(err);
+        if ((r = get_action(obj, path, "defaultAction", &s->default_action, &default_action, err)) < 0)
+                return r;
+        if ((r = json_get_uint32(obj, path, "defaultErrnoRet", &s->default_errno_ret, err)) < 0)
+                return r;
+        s->has_default_errno_ret = r > 0;
+        if (s->has_default_errno_ret && !action_takes_errno(default_action))
+                return json_error(err, path, "defaultErrnoRet",
+                                  "only allowed with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s", s->default_action);
+        if ((r = json_get_strv(obj, path, "architectures", false, &s->architectures, err)) < 0)
+                return r;
+        if ((r = check_names(s->architectures, path, "architectures", arch_names, ARRAY_SIZE(arch_names),
+                             "architecture", err)) < 0)
+                return r;
+        if ((r = json_get_strv(obj, path, "flags", false, &s->flags, err)) < 0)
+                return r;
+        /* An absent list and an empty one differ: crun defaults to SPEC_ALLOW only when it is absent. */
+        s->has_flags = r > 0;
+        if ((r = check_names(s->flags, path, "flags", flag_names, ARRAY_SIZE(flag_names), "seccomp flag", err)) < 0)
+                return r;
+        if ((r = json_get_string(obj, path, "listenerPath", &s->listener_path, err)) < 0)
+                return r;
+        if ((r = json_get_string(obj, path, "listenerMetadata", &s->listener_metadata, err)) < 0)
+                return r;
+        if (s->listener_metadata && !s->listener_path)
+                return json_error(err, path, "listenerMetadata", "requires listenerPath");
+
+        struct json_object *arr = NULL;
+        size_t n = 0;
+        if ((r = json_get_array(obj, path, "syscalls", &arr, &n, err)) < 0)
+                return r;
+        if (r > 0) {
+                _cleanup_free_ char *base = json_path_key(path, "syscalls");
+                s->syscalls = calloc(n ? n : 1, sizeof(*s->syscalls));
+                if (!base || !s->syscalls)
+                        return json_error_oom(err);
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_free_ char *p = json_path_index(base, i);
+                        if (!p)
+                                return json_error_oom(err);
+                        s->n_syscalls = i + 1;
+                        r = parse_syscall(json_object_array_get_idx(arr, i), p, &s->syscalls[i], err);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        *out = TAKE_PTR(s);
+        return 0;
+}

@@ -1,0 +1,702 @@
+/* TEST DOUBLE of libkrun — not libkrun, not a VM. See README.md.
+ *
+ * Exports the libkrun C ABI (libkrun include/libkrun.h) with the same signatures and the argument checks
+ * of libkrun's lib.rs, records every call as one JSON line, and at krun_start_enter "plays the guest":
+ * it does in-process what libkrun's /init.krun would do inside the VM (read /.krun_config.json, apply env
+ * and cwd, run the workload, exit with its status). Built once per variant (DOUBLE_VARIANT_*), plus the
+ * `legacy` and `minimal` builds for the optional-symbol matrix (DOUBLE_LEGACY, DOUBLE_MINIMAL).
+ *
+ * Knobs, read once in the constructor (the container init clears the environment before krun runs):
+ *   KRUN_DOUBLE_LOG=<file>            append the JSON lines there (else /.krun-double.jsonl in the current root)
+ *   KRUN_DOUBLE_FAIL=<func>:<errno>   make <func> return -errno
+ *   KRUN_DOUBLE_NESTED=<ret>          krun_check_nested_virt's result (default 1)
+ *   KRUN_DOUBLE_NO_KRUNFW=1           krun_start_enter fails -ENOENT like a libkrun without libkrunfw */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+#if defined(DOUBLE_VARIANT_SEV)
+#define VARIANT "sev"
+#elif defined(DOUBLE_VARIANT_AWSNITRO)
+#define VARIANT "aws-nitro"
+#else
+#define DOUBLE_VARIANT_PLAIN 1
+#define VARIANT "plain"
+#endif
+
+#define MAX_CTX 64
+#define NET_FEATURES_ALL 0x5D83u /* CSUM GUEST_CSUM GUEST_TSO4 GUEST_TSO6 GUEST_UFO HOST_TSO4 HOST_TSO6 HOST_UFO */
+#define NET_FLAG_DHCP_CLIENT (1u << 1)
+
+struct ctx {
+        bool is_used;
+        bool has_console_output, has_tee_config, has_kernel, has_exec;
+        char *exec_path;
+        char **exec_argv, **exec_envp;
+};
+
+static struct ctx ctxs[MAX_CTX];
+static uint32_t next_ctx;
+static bool is_logger_installed;
+
+static struct {
+        char log_path[4096];
+        int log_fd;
+        dev_t log_dev;
+        ino_t log_ino;
+        char fail_func[64];
+        int fail_errno;
+        int nested;
+        bool no_krunfw;
+} knobs = {.log_fd = -1, .nested = 1};
+
+__attribute__((constructor)) static void read_knobs(void)
+{
+        const char *v = getenv("KRUN_DOUBLE_LOG");
+        if (v && *v) {
+                snprintf(knobs.log_path, sizeof(knobs.log_path), "%s", v);
+                knobs.log_fd = open(v, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+                struct stat st;
+                if (knobs.log_fd >= 0 && fstat(knobs.log_fd, &st) == 0) {
+                        knobs.log_dev = st.st_dev;
+                        knobs.log_ino = st.st_ino;
+                }
+        }
+        v = getenv("KRUN_DOUBLE_FAIL");
+        const char *colon = v ? strchr(v, ':') : NULL;
+        if (colon && (size_t)(colon - v) < sizeof(knobs.fail_func)) {
+                memcpy(knobs.fail_func, v, (size_t)(colon - v));
+                knobs.fail_errno = atoi(colon + 1);
+        }
+        v = getenv("KRUN_DOUBLE_NESTED");
+        if (v)
+                knobs.nested = atoi(v);
+        v = getenv("KRUN_DOUBLE_NO_KRUNFW");
+        knobs.no_krunfw = v && strcmp(v, "1") == 0;
+}
+
+/* ---- recording ---- */
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("libkrun test double: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+        abort();
+}
+
+/* The constructor's fd only while it still is that file: the init closes fds and numbers get reused. */
+static int log_fd(void)
+{
+        struct stat st;
+        if (knobs.log_fd >= 0 && fstat(knobs.log_fd, &st) == 0 && st.st_dev == knobs.log_dev &&
+            st.st_ino == knobs.log_ino)
+                return dup(knobs.log_fd);
+        return open("/.krun-double.jsonl", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+}
+
+static void add_link(struct json_object *o, const char *key, const char *path)
+{
+        char buf[4096];
+        ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+        buf[n > 0 ? n : 0] = 0;
+        json_object_object_add(o, key, json_object_new_string(buf));
+}
+
+/* One line per call, written with a single write() so concurrent writers never interleave. */
+static void record(const char *func, struct json_object *args, int ret)
+{
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "double", json_object_new_boolean(true));
+        json_object_object_add(o, "variant", json_object_new_string(VARIANT));
+        json_object_object_add(o, "func", json_object_new_string(func));
+        json_object_object_add(o, "args", args ? args : json_object_new_object());
+        json_object_object_add(o, "ret", json_object_new_int(ret));
+        json_object_object_add(o, "pid", json_object_new_int(getpid()));
+        json_object_object_add(o, "uid", json_object_new_int((int)getuid()));
+        json_object_object_add(o, "gid", json_object_new_int((int)getgid()));
+        add_link(o, "mntns", "/proc/self/ns/mnt");
+        add_link(o, "root", "/proc/self/root");
+        add_link(o, "cwd", "/proc/self/cwd");
+        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        size_t len = strlen(s);
+        char *line = malloc(len + 2);
+        int fd = log_fd();
+        if (line && fd >= 0) {
+                memcpy(line, s, len);
+                line[len] = '\n';
+                if (write(fd, line, len + 1) < 0)
+                        fprintf(stderr, "libkrun test double: cannot write the call log: %m\n");
+        }
+        if (fd >= 0)
+                close(fd);
+        free(line);
+        json_object_put(o);
+}
+
+static struct json_object *jstr(const char *s)
+{
+        return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *jstrv(const char *const *v)
+{
+        if (!v)
+                return NULL;
+        struct json_object *a = json_object_new_array();
+        for (; *v; v++)
+                json_object_array_add(a, json_object_new_string(*v));
+        return a;
+}
+
+/* Returns the injected failure for `func`, or 0. */
+static int injected(const char *func)
+{
+        return knobs.fail_errno && strcmp(func, knobs.fail_func) == 0 ? -knobs.fail_errno : 0;
+}
+
+static struct ctx *lookup(uint32_t id)
+{
+        return id < MAX_CTX && ctxs[id].is_used ? &ctxs[id] : NULL;
+}
+
+/* Checks common to every ctx call; records and returns the error, or 0 to go on. */
+static int ctx_call(const char *func, uint32_t id, struct json_object *args, struct ctx **out)
+{
+        json_object_object_add(args, "ctx", json_object_new_int64(id));
+        int r = injected(func);
+        if (r == 0 && !(*out = lookup(id)))
+                r = -ENOENT;
+        if (r < 0)
+                record(func, args, r);
+        return r;
+}
+
+static int32_t done(const char *func, struct json_object *args, int32_t ret)
+{
+        record(func, args, ret);
+        return ret;
+}
+
+/* ---- the ABI ---- */
+
+EXPORT int32_t krun_create_ctx(void)
+{
+        int r = injected(__func__);
+        if (r == 0 && next_ctx >= MAX_CTX)
+                r = -ENOMEM;
+        if (r == 0) {
+                ctxs[next_ctx].is_used = true;
+                r = (int)next_ctx++;
+        }
+        return done(__func__, NULL, r);
+}
+
+EXPORT int32_t krun_free_ctx(uint32_t id)
+{
+        struct json_object *a = json_object_new_object();
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        c->is_used = false;
+        return done(__func__, a, 0);
+}
+
+EXPORT int32_t krun_set_log_level(uint32_t level)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "level", json_object_new_int64(level));
+        /* libkrun installs a global env_logger; a second init panics. */
+        if (is_logger_installed)
+                die("krun_set_log_level called twice (libkrun panics: logger already initialized)");
+        is_logger_installed = true;
+        return done(__func__, a, 0);
+}
+
+EXPORT int32_t krun_set_vm_config(uint32_t id, uint8_t vcpus, uint32_t ram_mib)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "vcpus", json_object_new_int(vcpus));
+        json_object_object_add(a, "ram_mib", json_object_new_int64(ram_mib));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        /* 16 is the most libkrunfw's guest kernel boots with. */
+        return done(__func__, a, vcpus == 0 || vcpus > 16 || ram_mib == 0 ? -EINVAL : 0);
+}
+
+EXPORT int32_t krun_set_exec(uint32_t id, const char *path, const char *const argv[], const char *const envp[])
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "path", jstr(path));
+        json_object_object_add(a, "argv", jstrv(argv));
+        json_object_object_add(a, "envp", jstrv(envp));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        if (!path)
+                die("krun_set_exec: NULL path");
+        c->has_exec = true;
+        c->exec_path = strdup(path);
+        size_t n = 0;
+        for (; argv && argv[n]; n++)
+                ;
+        c->exec_argv = calloc(n + 2, sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+                c->exec_argv[i] = strdup(argv[i]);
+        if (n == 0)
+                c->exec_argv[0] = strdup(path);
+        if (envp) {
+                for (n = 0; envp[n]; n++)
+                        ;
+                c->exec_envp = calloc(n + 1, sizeof(char *));
+                for (size_t i = 0; i < n; i++)
+                        c->exec_envp[i] = strdup(envp[i]);
+        }
+        return done(__func__, a, 0);
+}
+
+EXPORT int32_t krun_set_console_output(uint32_t id, const char *path)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "path", jstr(path));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        if (!path)
+                die("krun_set_console_output: NULL path");
+        r = c->has_console_output ? -EINVAL : 0;
+        c->has_console_output = true;
+        return done(__func__, a, r);
+}
+
+#if !defined(DOUBLE_VARIANT_SEV)
+EXPORT int32_t krun_add_virtiofs2(uint32_t id, const char *tag, const char *path, uint64_t shm_size)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "tag", jstr(tag));
+        json_object_object_add(a, "path", jstr(path));
+        json_object_object_add(a, "shm_size", json_object_new_int64((int64_t)shm_size));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        return done(__func__, a, tag ? 0 : -EINVAL);
+}
+#endif
+
+#if defined(DOUBLE_VARIANT_SEV)
+EXPORT int32_t krun_set_root_disk(uint32_t id, const char *path)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "path", jstr(path));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        if (!path)
+                die("krun_set_root_disk: NULL path");
+        return done(__func__, a, 0);
+}
+
+EXPORT int32_t krun_set_tee_config_file(uint32_t id, const char *path)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "path", jstr(path));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        if (!path)
+                die("krun_set_tee_config_file: NULL path");
+        /* libkrun only notices a missing file at krun_start_enter. */
+        struct stat st;
+        c->has_tee_config = stat(path, &st) == 0;
+        return done(__func__, a, 0);
+}
+
+/* TEE builds export a two-argument stub. */
+EXPORT int32_t krun_set_kernel(uint32_t id, const char *path)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "path", jstr(path));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        return done(__func__, a, -EOPNOTSUPP);
+}
+#endif
+
+#if defined(DOUBLE_VARIANT_PLAIN) && !defined(DOUBLE_MINIMAL)
+EXPORT int32_t krun_set_gpu_options(uint32_t id, uint32_t virgl_flags)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "virgl_flags", json_object_new_int64(virgl_flags));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        return done(__func__, a, 0);
+}
+#endif
+
+#if defined(DOUBLE_VARIANT_PLAIN) && !defined(DOUBLE_LEGACY)
+EXPORT int32_t krun_check_nested_virt(void)
+{
+        int r = injected(__func__);
+        return done(__func__, NULL, r < 0 ? r : knobs.nested);
+}
+
+EXPORT int32_t krun_set_nested_virt(uint32_t id, bool enabled)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "enabled", json_object_new_boolean(enabled));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        return done(__func__, a, 0);
+}
+
+EXPORT int32_t krun_set_kernel(uint32_t id, const char *path, uint32_t format, const char *initrd, const char *cmdline)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "path", jstr(path));
+        json_object_object_add(a, "format", json_object_new_int64(format));
+        json_object_object_add(a, "initrd", jstr(initrd));
+        json_object_object_add(a, "cmdline", jstr(cmdline));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        if (!path)
+                die("krun_set_kernel: NULL path");
+        struct stat st;
+        if (format > 5 || (initrd && stat(initrd, &st) < 0))
+                return done(__func__, a, -EINVAL);
+        c->has_kernel = true;
+        return done(__func__, a, 0);
+}
+#endif
+
+#if defined(DOUBLE_VARIANT_PLAIN)
+/* The fd's socket domain/type and whether its peer is still there. */
+static void describe_fd(struct json_object *a, int fd)
+{
+        int domain = -1, type = -1;
+        socklen_t l = sizeof(int);
+        getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l);
+        l = sizeof(int);
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l);
+        json_object_object_add(a, "fd_domain", json_object_new_int(domain));
+        json_object_object_add(a, "fd_type", json_object_new_int(type));
+        struct sockaddr_storage peer;
+        l = sizeof(peer);
+        json_object_object_add(a, "fd_peer_alive",
+                               json_object_new_boolean(getpeername(fd, (struct sockaddr *)&peer, &l) == 0));
+}
+
+EXPORT int32_t krun_add_net_unixstream(uint32_t id, const char *path, int fd, uint8_t *const mac, uint32_t features,
+                                       uint32_t flags)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "path", jstr(path));
+        json_object_object_add(a, "fd", json_object_new_int(fd));
+        if (!mac)
+                die("krun_add_net_unixstream: NULL mac");
+        char m[18];
+        snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+        json_object_object_add(a, "mac", json_object_new_string(m));
+        json_object_object_add(a, "features", json_object_new_int64(features));
+        json_object_object_add(a, "flags", json_object_new_int64(flags));
+        if (fd >= 0)
+                describe_fd(a, fd);
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+#if defined(DOUBLE_LEGACY)
+        const uint32_t known_flags = 0; /* libkrun < 1.18 rejects any flag */
+#else
+        const uint32_t known_flags = NET_FLAG_DHCP_CLIENT;
+#endif
+        bool bad = (path != NULL) == (fd >= 0) || (flags & ~known_flags) || (features & ~NET_FEATURES_ALL);
+        return done(__func__, a, bad ? -EINVAL : 0);
+}
+#endif
+
+/* ---- krun_start_enter: the guest ---- */
+
+static void add_status_field(struct json_object *o, const char *status, const char *key)
+{
+        const char *p = strstr(status, key);
+        if (!p)
+                return;
+        p += strlen(key);
+        while (*p == ' ' || *p == '\t')
+                p++;
+        size_t n = strcspn(p, "\n");
+        json_object_object_add(o, key, json_object_new_string_len(p, (int)n));
+}
+
+/* What the VMM would run with: open fds, /dev/kvm, seccomp, no_new_privs, capabilities, cgroup. */
+static void record_environment(void)
+{
+        struct json_object *a = json_object_new_object();
+        struct json_object *fds = json_object_new_array();
+        DIR *d = opendir("/proc/self/fd");
+        int own = d ? dirfd(d) : -1;
+        for (struct dirent *e; d && (e = readdir(d));)
+                if (e->d_name[0] != '.' && atoi(e->d_name) != own)
+                        json_object_array_add(fds, json_object_new_int(atoi(e->d_name)));
+        if (d)
+                closedir(d);
+        json_object_object_add(a, "fds", fds);
+        struct stat st;
+        if (stat("/dev/kvm", &st) == 0 && S_ISCHR(st.st_mode)) {
+                char rdev[32];
+                snprintf(rdev, sizeof(rdev), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+                json_object_object_add(a, "dev_kvm", json_object_new_string(rdev));
+        }
+        char buf[8192];
+        int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (fd >= 0)
+                close(fd);
+        buf[n > 0 ? n : 0] = 0;
+        add_status_field(a, buf, "Seccomp:");
+        add_status_field(a, buf, "NoNewPrivs:");
+        add_status_field(a, buf, "CapEff:");
+        add_status_field(a, buf, "CapBnd:");
+        fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (fd >= 0)
+                close(fd);
+        buf[n > 0 ? n : 0] = 0;
+        json_object_object_add(a, "cgroup", json_object_new_string(buf));
+        record("environment", a, 0);
+}
+
+/* fork + exec the workload, reap until it is gone, return its status the way init.krun reports it. */
+static int run_workload(char **argv, char **envp)
+{
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0)
+                return 125;
+        if (pid == 0) {
+                if (envp)
+                        execvpe(argv[0], argv, envp);
+                else
+                        execvp(argv[0], argv);
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        for (;;) {
+                int status;
+                pid_t w = waitpid(-1, &status, 0);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return 125;
+                if (w == pid)
+                        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+        }
+}
+
+#if !defined(DOUBLE_VARIANT_AWSNITRO)
+static struct json_object *read_config(void)
+{
+        int fd = open("/.krun_config.json", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        size_t cap = 1 << 16, len = 0;
+        char *buf = malloc(cap);
+        ssize_t n;
+        while (buf && (n = read(fd, buf + len, cap - len - 1)) > 0) {
+                len += (size_t)n;
+                if (len + 1 == cap)
+                        buf = realloc(buf, cap *= 2);
+        }
+        close(fd);
+        if (!buf)
+                return NULL;
+        buf[len] = 0;
+        struct json_object *o = json_tokener_parse(buf);
+        free(buf);
+        return o;
+}
+
+static struct json_object *field(struct json_object *o, const char *key)
+{
+        struct json_object *v = NULL;
+        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+/* The first of the names present on `o`. */
+static struct json_object *field_any(struct json_object *o, const char *const *keys)
+{
+        for (; *keys; keys++) {
+                struct json_object *v = field(o, *keys);
+                if (v)
+                        return v;
+        }
+        return NULL;
+}
+
+static void append_strings(char ***v, size_t *n, struct json_object *arr)
+{
+        if (!arr || !json_object_is_type(arr, json_type_array))
+                return;
+        size_t m = json_object_array_length(arr);
+        *v = realloc(*v, (*n + m + 1) * sizeof(char *));
+        for (size_t i = 0; i < m; i++) {
+                struct json_object *s = json_object_array_get_idx(arr, i);
+                if (json_object_is_type(s, json_type_string))
+                        (*v)[(*n)++] = strdup(json_object_get_string(s));
+        }
+        (*v)[*n] = NULL;
+}
+
+/* libkrun init's env rule: set only when unset, except HOME and TERM which the config overrides. */
+static void apply_env(struct json_object *env)
+{
+        if (!env || !json_object_is_type(env, json_type_array))
+                return;
+        for (size_t i = 0; i < json_object_array_length(env); i++) {
+                const char *kv = json_object_get_string(json_object_array_get_idx(env, i));
+                const char *eq = kv ? strchr(kv, '=') : NULL;
+                if (!eq)
+                        continue;
+                char *key = strndup(kv, (size_t)(eq - kv));
+                bool is_forced = strcmp(key, "HOME") == 0 || strcmp(key, "TERM") == 0;
+                setenv(key, eq + 1, is_forced);
+                free(key);
+        }
+}
+
+/* The first tmpfs mount the guest init would remount: recorded as a decision only. */
+static void record_tmpfs(struct json_object *mounts)
+{
+        if (!mounts || !json_object_is_type(mounts, json_type_array))
+                return;
+        for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+                struct json_object *m = json_object_array_get_idx(mounts, i);
+                const char *type = json_object_get_string(field(m, "type"));
+                const char *src = json_object_get_string(field(m, "source"));
+                const char *dst = json_object_get_string(field(m, "destination"));
+                if (type && src && dst && strcmp(type, "tmpfs") == 0 && strcmp(src, "tmpfs") == 0) {
+                        struct json_object *a = json_object_new_object();
+                        json_object_object_add(a, "destination", json_object_new_string(dst));
+                        record("guest_tmpfs", a, 0);
+                        return;
+                }
+        }
+}
+
+static void guest_exit(int code)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "code", json_object_new_int(code));
+        record("guest_exit", a, code);
+        _exit(code);
+}
+
+/* libkrun init.krun, in process (krun-mode.md §5). */
+static void play_guest(void)
+{
+        struct json_object *cfg = read_config();
+        struct json_object *proc = field(cfg, "process");
+        struct json_object *src = proc ? proc : cfg;
+        static const char *const args_keys[] = {"args", "Cmd", NULL};
+        static const char *const env_keys[] = {"env", "Env", NULL};
+        static const char *const cwd_keys[] = {"cwd", "WorkingDir", "Cwd", NULL};
+
+        clearenv();
+        setenv("HOME", "/", 1);
+        setenv("TERM", "linux", 1);
+        apply_env(field_any(src, env_keys));
+        record_tmpfs(field(cfg, "mounts"));
+
+        char **argv = NULL;
+        size_t argc = 0;
+        if (!proc)
+                append_strings(&argv, &argc, field(cfg, "Entrypoint"));
+        append_strings(&argv, &argc, field_any(src, args_keys));
+        /* Config env is applied before KRUN_* are read: a container variable can steer the init. */
+        const char *krun_init = getenv("KRUN_INIT");
+        if (krun_init || argc == 0) {
+                for (size_t i = 0; i < argc; i++)
+                        free(argv[i]);
+                argv = realloc(argv, 2 * sizeof(char *));
+                argv[0] = strdup(krun_init ? krun_init : "/bin/sh");
+                argv[1] = NULL;
+        }
+        const char *cwd = getenv("KRUN_WORKDIR");
+        if (!cwd)
+                cwd = json_object_get_string(field_any(src, cwd_keys));
+        if (cwd && chdir(cwd) < 0)
+                guest_exit(125);
+
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "argv", jstrv((const char *const *)argv));
+        json_object_object_add(a, "cwd", jstr(cwd));
+        extern char **environ;
+        json_object_object_add(a, "env", jstrv((const char *const *)environ));
+        record("guest_exec", a, 0);
+        json_object_put(cfg);
+        guest_exit(run_workload(argv, NULL));
+}
+#endif
+
+EXPORT int32_t krun_start_enter(uint32_t id)
+{
+        struct json_object *a = json_object_new_object();
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        if (knobs.no_krunfw && !c->has_kernel)
+                return done(__func__, a, -ENOENT);
+#if defined(DOUBLE_VARIANT_SEV)
+        if (!c->has_tee_config)
+                return done(__func__, a, -EINVAL);
+#endif
+        record(__func__, a, 0);
+        record_environment();
+#if defined(DOUBLE_VARIANT_AWSNITRO)
+        /* The enclave runs what krun_set_exec named; krun_start_enter returns its code. */
+        if (!c->has_exec)
+                return done("krun_start_enter(no exec)", json_object_new_object(), -EINVAL);
+        int code = run_workload(c->exec_argv, c->exec_envp);
+        struct json_object *e = json_object_new_object();
+        json_object_object_add(e, "code", json_object_new_int(code));
+        record("guest_exit", e, code);
+        return code;
+#else
+        play_guest();
+        return -EIO; /* not reached */
+#endif
+}
