@@ -172,8 +172,8 @@ int cmd_resume_parse(int argc, char **argv, const char **id, struct error **err)
 
 struct update_options {
         const char *id;
-        const char *resources_file; /* -r/--resources; when set, the individual flags are ignored */
-        struct oci_resources res;   /* from the individual flags; strings borrowed from argv */
+        const char *resources_file;                  /* -r/--resources; when set, the individual flags are ignored */
+        struct oci_resources res;                    /* from the individual flags; strings borrowed from argv */
         const char *l3_cache_schema, *mem_bw_schema; /* linux.intelRdt: not supported, rejected at run */
 };
 int cmd_update_parse(int argc, char **argv, struct update_options *out, struct error **err);

@@ -52,7 +52,7 @@ struct creation {
         struct cgroup_handle cgroup;
         bool cgroup_created;
         struct container_state state;
-        int pty_master; /* foreground run with a terminal */
+        int pty_master;   /* foreground run with a terminal */
         int console_sock; /* --console-socket, connected until the init has its own copy */
 };
 
@@ -173,13 +173,13 @@ static int prepare_executor(struct creation *c, struct error **err)
         if (r < 0)
                 return r;
         c->exec_ctx = (struct executor_ctx){
-                .ops = ex,
-                .container_id = c->opts->id,
-                .bundle = c->bundle,
-                .config_json = c->config_json,
-                .config_json_len = c->config_json_len,
-                .spec = c->spec,
-                .log_level = c->rt->log_level,
+            .ops = ex,
+            .container_id = c->opts->id,
+            .bundle = c->bundle,
+            .config_json = c->config_json,
+            .config_json_len = c->config_json_len,
+            .spec = c->spec,
+            .log_level = c->rt->log_level,
         };
         if (ex->load) {
                 r = ex->load(&c->exec_ctx, err);
@@ -245,8 +245,8 @@ static void fill_state(struct creation *c)
         else if (asprintf(&st->owner, "%u", geteuid()) < 0)
                 st->owner = NULL;
         st->executor = (char *)c->exec_ctx.ops->name;
-        st->has_pidns = (c->plan.clone_flags & spawn_clone_flag(NS_PID)) != 0 ||
-                        oci_spec_namespace(c->spec, NS_PID) != NULL;
+        st->has_pidns =
+            (c->plan.clone_flags & spawn_clone_flag(NS_PID)) != 0 || oci_spec_namespace(c->spec, NS_PID) != NULL;
         st->cgroup_manager = (char *)cgroup_driver_name(c->cgroup.driver);
         st->cgroup_path = c->cgroup.path ? strdup(c->cgroup.path) : NULL;
         st->systemd_scope = c->cgroup.scope;
@@ -289,19 +289,19 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
                         return r;
         }
         *ia = (struct init_args){
-                .spec = c->spec,
-                .exec_ctx = &c->exec_ctx,
-                .bundle = c->bundle,
-                .rootfs = c->rootfs,
-                .sync_fd = c->sync_fd[1],
-                .exec_sock_fd = c->exec_sock_fd,
-                .user_ns_fd = c->plan.join_fds[NS_USER],
-                .unshare_flags = c->plan.unshare_flags,
-                .has_new_userns = c->plan.has_new_userns || c->plan.join_fds[NS_USER] >= 0,
-                .console_socket = c->opts->console_socket,
-                .console_socket_fd = c->console_sock,
-                .preserve_fds = c->opts->preserve_fds,
-                .no_pivot = c->opts->no_pivot,
+            .spec = c->spec,
+            .exec_ctx = &c->exec_ctx,
+            .bundle = c->bundle,
+            .rootfs = c->rootfs,
+            .sync_fd = c->sync_fd[1],
+            .exec_sock_fd = c->exec_sock_fd,
+            .user_ns_fd = c->plan.join_fds[NS_USER],
+            .unshare_flags = c->plan.unshare_flags,
+            .has_new_userns = c->plan.has_new_userns || c->plan.join_fds[NS_USER] >= 0,
+            .console_socket = c->opts->console_socket,
+            .console_socket_fd = c->console_sock,
+            .preserve_fds = c->opts->preserve_fds,
+            .no_pivot = c->opts->no_pivot,
         };
         struct child_arg arg = {c, ia};
         r = spawn_init(&c->plan, child_main, &arg, &c->pid, &c->pidfd, err);
@@ -333,13 +333,13 @@ static int supervise_setup(struct creation *c, struct error **err)
                         return r;
         }
         struct cgroup_create_args ca = {
-                .driver = c->rt->cgroup_manager,
-                .id = c->opts->id,
-                .cgroups_path = c->spec->linux_.cgroups_path,
-                .resources = c->spec->linux_.resources,
-                .spec = c->spec,
-                .is_rootless = c->rt->is_rootless,
-                .pid = c->pid,
+            .driver = c->rt->cgroup_manager,
+            .id = c->opts->id,
+            .cgroups_path = c->spec->linux_.cgroups_path,
+            .resources = c->spec->linux_.resources,
+            .spec = c->spec,
+            .is_rootless = c->rt->is_rootless,
+            .pid = c->pid,
         };
         r = cgroup_create(&ca, &c->cgroup, err);
         if (r < 0)

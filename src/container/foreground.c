@@ -108,7 +108,8 @@ int foreground_wait(pid_t pid, int pidfd, int pty_master, int *exit_status, stru
         /* The init may have exited before SIGCHLD was blocked: that signal is gone, the zombie is not. */
         reap(pid, &status, &init_done);
         while (!init_done || master_open) {
-                struct pollfd p[3] = {{sfd, POLLIN, 0}, {master_open ? pty_master : -1, POLLIN, 0},
+                struct pollfd p[3] = {{sfd, POLLIN, 0},
+                                      {master_open ? pty_master : -1, POLLIN, 0},
                                       {stdin_open ? STDIN_FILENO : -1, POLLIN, 0}};
                 /* Once the init is gone, drain the terminal without blocking forever. */
                 int timeout = init_done ? 100 : -1;

@@ -58,11 +58,11 @@ static int apply_sysctl(const struct init_args *a, struct error **err)
 {
         const struct oci_spec *spec = a->spec;
         struct sysctl_namespaces ns = {
-                .has_ipcns = spec_has_ns(spec, NS_IPC),
-                .has_netns = spec_has_ns(spec, NS_NET),
-                .has_utsns = spec_has_ns(spec, NS_UTS),
-                .has_userns = a->has_new_userns,
-                .domainname = spec->domainname,
+            .has_ipcns = spec_has_ns(spec, NS_IPC),
+            .has_netns = spec_has_ns(spec, NS_NET),
+            .has_utsns = spec_has_ns(spec, NS_UTS),
+            .has_userns = a->has_new_userns,
+            .domainname = spec->domainname,
         };
         return sysctl_apply(spec->linux_.sysctl, spec->linux_.n_sysctl, &ns, err);
 }
@@ -100,8 +100,7 @@ static int prepare_seccomp(const struct init_args *a, struct init_late *late, st
         return r;
 }
 
-static int load_seccomp(const struct init_args *a, struct init_late *late, enum oci_hook_kind phase,
-                        struct error **err)
+static int load_seccomp(const struct init_args *a, struct init_late *late, enum oci_hook_kind phase, struct error **err)
 {
         if (!late->seccomp)
                 return 0;
@@ -211,17 +210,17 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 return r;
 
         struct rootfs_config cfg = {
-                .spec = spec,
-                .bundle = a->bundle,
-                .rootfs = a->rootfs,
-                .has_new_mntns = spec_has_new_ns(spec, NS_MOUNT),
-                .has_new_netns = spec_has_new_ns(spec, NS_NET),
-                .has_new_userns = a->has_new_userns,
-                .has_new_pidns = spec_has_new_ns(spec, NS_PID),
-                .has_new_ipcns = spec_has_new_ns(spec, NS_IPC),
-                .has_new_cgroupns = spec_has_new_ns(spec, NS_CGROUP),
-                .no_pivot = a->no_pivot,
-                .console_slave_fd = -1,
+            .spec = spec,
+            .bundle = a->bundle,
+            .rootfs = a->rootfs,
+            .has_new_mntns = spec_has_new_ns(spec, NS_MOUNT),
+            .has_new_netns = spec_has_new_ns(spec, NS_NET),
+            .has_new_userns = a->has_new_userns,
+            .has_new_pidns = spec_has_new_ns(spec, NS_PID),
+            .has_new_ipcns = spec_has_new_ns(spec, NS_IPC),
+            .has_new_cgroupns = spec_has_new_ns(spec, NS_CGROUP),
+            .no_pivot = a->no_pivot,
+            .console_slave_fd = -1,
         };
         _cleanup_close_ int rootfs_fd = -1;
         r = rootfs_prepare(&cfg, &rootfs_fd, err);

@@ -9,12 +9,12 @@
 struct init_args {
         const struct oci_spec *spec;
         struct executor_ctx *exec_ctx;
-        const char *bundle;        /* absolute */
-        const char *rootfs;        /* absolute */
-        const char *state_json;    /* for createContainer hooks */
-        int sync_fd;               /* SOCK_SEQPACKET to the runtime */
-        int exec_sock_fd;          /* listening socket `start` connects to */
-        int user_ns_fd;            /* >= 0: join this user namespace (others were joined by the runtime) */
+        const char *bundle;          /* absolute */
+        const char *rootfs;          /* absolute */
+        const char *state_json;      /* for createContainer hooks */
+        int sync_fd;                 /* SOCK_SEQPACKET to the runtime */
+        int exec_sock_fd;            /* listening socket `start` connects to */
+        int user_ns_fd;              /* >= 0: join this user namespace (others were joined by the runtime) */
         unsigned long unshare_flags; /* namespaces the init creates itself (cgroup; all when joining a userns) */
         bool has_new_userns;
         const char *console_socket; /* NULL: pty master goes to the runtime (foreground run) */

@@ -18,8 +18,8 @@ struct runtime_ctx {
 
 struct create_options {
         const char *id;
-        const char *bundle;         /* default: cwd */
-        const char *config_file;    /* default: config.json in the bundle */
+        const char *bundle;      /* default: cwd */
+        const char *config_file; /* default: config.json in the bundle */
         const char *console_socket;
         const char *pid_file;
         int preserve_fds;

@@ -21,13 +21,16 @@ static const struct {
         unsigned long flag;
         const char *proc_name; /* /proc/self/ns/<name> */
 } ns_table[NS_COUNT] = {
-        [NS_MOUNT] = {CLONE_NEWNS, "mnt"},       [NS_PID] = {CLONE_NEWPID, "pid_for_children"},
-        [NS_NET] = {CLONE_NEWNET, "net"},        [NS_IPC] = {CLONE_NEWIPC, "ipc"},
-        [NS_UTS] = {CLONE_NEWUTS, "uts"},        [NS_USER] = {CLONE_NEWUSER, "user"},
-        [NS_CGROUP] = {CLONE_NEWCGROUP, "cgroup"}, [NS_TIME] = {CLONE_NEWTIME, "time_for_children"},
+    [NS_MOUNT] = {CLONE_NEWNS, "mnt"},         [NS_PID] = {CLONE_NEWPID, "pid_for_children"},
+    [NS_NET] = {CLONE_NEWNET, "net"},          [NS_IPC] = {CLONE_NEWIPC, "ipc"},
+    [NS_UTS] = {CLONE_NEWUTS, "uts"},          [NS_USER] = {CLONE_NEWUSER, "user"},
+    [NS_CGROUP] = {CLONE_NEWCGROUP, "cgroup"}, [NS_TIME] = {CLONE_NEWTIME, "time_for_children"},
 };
 
-unsigned long spawn_clone_flag(enum oci_ns_type type) { return ns_table[type].flag; }
+unsigned long spawn_clone_flag(enum oci_ns_type type)
+{
+        return ns_table[type].flag;
+}
 
 void spawn_plan_close(struct spawn_plan *plan)
 {
@@ -119,9 +122,9 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
         int pidfd = -1;
         if (r >= 0) {
                 struct clone_args ca = {
-                        .flags = plan->clone_flags | CLONE_PIDFD,
-                        .pidfd = (uint64_t)(uintptr_t)&pidfd,
-                        .exit_signal = SIGCHLD,
+                    .flags = plan->clone_flags | CLONE_PIDFD,
+                    .pidfd = (uint64_t)(uintptr_t)&pidfd,
+                    .exit_signal = SIGCHLD,
                 };
                 pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
                 if (pid == 0) {
@@ -136,7 +139,8 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
                 if (own[t] < 0)
                         continue;
                 if (setns(own[t], (int)ns_table[t].flag) < 0 && r >= 0)
-                        r = error_sys(err, "return to the runtime's %s namespace", oci_ns_type_name((enum oci_ns_type)t));
+                        r = error_sys(err, "return to the runtime's %s namespace",
+                                      oci_ns_type_name((enum oci_ns_type)t));
                 close(own[t]);
         }
         if (r < 0) {
@@ -156,8 +160,8 @@ static int write_map(pid_t pid, const char *file, const struct oci_id_mapping *m
         char buf[8192];
         size_t len = 0;
         for (size_t i = 0; i < n; i++) {
-                int w = snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
-                                 m[i].size);
+                int w =
+                    snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
                 if (w < 0 || (size_t)w >= sizeof(buf) - len)
                         return error_set(err, E2BIG, "%s: too many mappings", file);
                 len += (size_t)w;

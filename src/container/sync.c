@@ -61,7 +61,8 @@ int sync_expect(int fd, enum sync_type want, struct sync_msg *msg, int *passed_f
                 struct cmsghdr align;
         } ctrl;
         struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf)};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf)};
         if (passed_fd)
                 *passed_fd = -1;
         ssize_t n;

@@ -6,15 +6,15 @@
 #include "core/error.h"
 
 enum sync_type {
-        SYNC_GO = 1,        /* runtime: maps written, cgroup joined; init may set up */
-        SYNC_MOUNTS_DONE,   /* init: mounts done, waiting for prestart/createRuntime hooks */
-        SYNC_HOOKS_DONE,    /* runtime: those hooks ran */
-        SYNC_PTY,           /* init: the pty master travels with this message (foreground run) */
-        SYNC_READY,         /* init: everything set up, waiting for start */
-        SYNC_DETACH,        /* runtime: create is done; drop the parent-death signal */
-        SYNC_START,         /* runtime (run): start now */
-        SYNC_ACK,           /* generic acknowledgement */
-        SYNC_ERROR,         /* either side: failed; payload = message */
+        SYNC_GO = 1,      /* runtime: maps written, cgroup joined; init may set up */
+        SYNC_MOUNTS_DONE, /* init: mounts done, waiting for prestart/createRuntime hooks */
+        SYNC_HOOKS_DONE,  /* runtime: those hooks ran */
+        SYNC_PTY,         /* init: the pty master travels with this message (foreground run) */
+        SYNC_READY,       /* init: everything set up, waiting for start */
+        SYNC_DETACH,      /* runtime: create is done; drop the parent-death signal */
+        SYNC_START,       /* runtime (run): start now */
+        SYNC_ACK,         /* generic acknowledgement */
+        SYNC_ERROR,       /* either side: failed; payload = message */
 };
 
 struct sync_msg {

@@ -7,7 +7,10 @@
 
 #include "core/error.h"
 
-static inline void cleanup_freep(void *p) { free(*(void **)p); }
+static inline void cleanup_freep(void *p)
+{
+        free(*(void **)p);
+}
 static inline void cleanup_closep(const int *fd)
 {
         if (*fd >= 0) {
@@ -21,7 +24,10 @@ static inline void cleanup_fclosep(FILE **f)
         if (*f)
                 fclose(*f);
 }
-static inline void cleanup_errorp(struct error **e) { error_free(e); }
+static inline void cleanup_errorp(struct error **e)
+{
+        error_free(e);
+}
 /* NULL-terminated string vectors. */
 static inline void cleanup_strvp(char ***v)
 {
@@ -40,17 +46,17 @@ static inline void cleanup_strvp(char ***v)
 #define _cleanup_strv_ _cleanup_(cleanup_strvp)
 
 /* Steal ownership from a cleanup variable. */
-#define TAKE_PTR(p)                          \
-        ({                                   \
-                __typeof__(p) _tmp_ = (p);   \
-                (p) = NULL;                  \
-                _tmp_;                       \
+#define TAKE_PTR(p)                                                                                                    \
+        ({                                                                                                             \
+                __typeof__(p) _tmp_ = (p);                                                                             \
+                (p) = NULL;                                                                                            \
+                _tmp_;                                                                                                 \
         })
-#define TAKE_FD(fd)                    \
-        ({                             \
-                int _tmp_fd_ = (fd);   \
-                (fd) = -1;             \
-                _tmp_fd_;              \
+#define TAKE_FD(fd)                                                                                                    \
+        ({                                                                                                             \
+                int _tmp_fd_ = (fd);                                                                                   \
+                (fd) = -1;                                                                                             \
+                _tmp_fd_;                                                                                              \
         })
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

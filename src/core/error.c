@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int status_of(int errnum) { return errnum > 0 ? -errnum : -1; }
+static int status_of(int errnum)
+{
+        return errnum > 0 ? -errnum : -1;
+}
 
 int error_vset(struct error **err, int errnum, const char *fmt, va_list ap)
 {
@@ -64,7 +67,10 @@ int error_prefix(struct error **err, const char *fmt, ...)
         return status_of((*err)->errnum);
 }
 
-int error_status(const struct error *err) { return err ? status_of(err->errnum) : 0; }
+int error_status(const struct error *err)
+{
+        return err ? status_of(err->errnum) : 0;
+}
 
 char *error_text(const struct error *err)
 {

@@ -4,8 +4,8 @@
 #include <stdarg.h>
 
 struct error {
-        int errnum;  /* errno value, 0 when the message says it all */
-        char *msg;   /* heap-allocated, never NULL once set */
+        int errnum; /* errno value, 0 when the message says it all */
+        char *msg;  /* heap-allocated, never NULL once set */
 };
 
 /* Each returns a negative value (-errnum, or -1 when errnum is 0) so callers can `return error_set(...)`. */

@@ -79,8 +79,8 @@ int fs_write_file_atomic(const char *path, const char *data, size_t len, mode_t 
         _cleanup_free_ char *tmp = NULL;
         const char *slash = strrchr(path, '/');
         int dirlen = slash ? (int)(slash - path) : 0;
-        if (asprintf(&tmp, "%.*s%s.%s.tmp%d", dirlen, path, slash ? "/" : "", slash ? slash + 1 : path,
-                     (int)getpid()) < 0)
+        if (asprintf(&tmp, "%.*s%s.%s.tmp%d", dirlen, path, slash ? "/" : "", slash ? slash + 1 : path, (int)getpid()) <
+            0)
                 return -ENOMEM;
         _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)

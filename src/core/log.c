@@ -51,8 +51,7 @@ int log_init(const char *dest, enum log_format fmt, enum log_level level, struct
         if (!strncmp(dest, "file:", 5))
                 path = dest + 5;
         else if (strchr(dest, ':') && dest[0] != '/')
-                return error_set(err, EINVAL, "--log: unsupported destination `%s` (expected PATH or file:PATH)",
-                                 dest);
+                return error_set(err, EINVAL, "--log: unsupported destination `%s` (expected PATH or file:PATH)", dest);
         int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
         if (fd < 0)
                 return error_sys(err, "--log: open `%s`", path);
@@ -60,7 +59,10 @@ int log_init(const char *dest, enum log_format fmt, enum log_level level, struct
         return 0;
 }
 
-enum log_level log_get_level(void) { return log_cfg.level; }
+enum log_level log_get_level(void)
+{
+        return log_cfg.level;
+}
 
 /* JSON string escaping for the record's msg. */
 static void append_escaped(char **buf, size_t *len, size_t *cap, const char *s)
@@ -133,7 +135,10 @@ static void emit(enum log_level level, const char *msg)
 {
         if (log_cfg.fd < 0) {
                 _cleanup_free_ char *line = NULL;
-                if (asprintf(&line, "%s%s\n", level == LOG_ERROR ? "" : level == LOG_WARNING ? "warning: " : "debug: ",
+                if (asprintf(&line, "%s%s\n",
+                             level == LOG_ERROR     ? ""
+                             : level == LOG_WARNING ? "warning: "
+                                                    : "debug: ",
                              msg) >= 0)
                         write_all(STDERR_FILENO, line, strlen(line));
                 return;

@@ -16,13 +16,13 @@ enum setup_phase { PHASE_BEFORE_USERNS, PHASE_AFTER_MOUNTS };
 struct executor_ctx {
         const struct executor *ops;
         const char *container_id;
-        const char *bundle;       /* absolute */
-        const char *state_dir;    /* absolute, holds the verbatim config.json copy */
-        const char *config_json;  /* verbatim bytes of the bundle's config.json */
+        const char *bundle;      /* absolute */
+        const char *state_dir;   /* absolute, holds the verbatim config.json copy */
+        const char *config_json; /* verbatim bytes of the bundle's config.json */
         size_t config_json_len;
-        struct oci_spec *spec;    /* parsed spec (adjust_spec may change it) */
-        int log_level;            /* LOG_ERROR, LOG_WARNING, LOG_DEBUG */
-        void *priv;               /* executor-private state */
+        struct oci_spec *spec; /* parsed spec (adjust_spec may change it) */
+        int log_level;         /* LOG_ERROR, LOG_WARNING, LOG_DEBUG */
+        void *priv;            /* executor-private state */
 };
 
 struct executor {

@@ -10,11 +10,11 @@
 
 struct rootfs_config {
         const struct oci_spec *spec;
-        const char *bundle;      /* absolute; relative bind sources are resolved against it */
-        const char *rootfs;      /* absolute host path of root.path */
+        const char *bundle; /* absolute; relative bind sources are resolved against it */
+        const char *rootfs; /* absolute host path of root.path */
         bool has_new_mntns, has_new_netns, has_new_userns, has_new_pidns, has_new_ipcns, has_new_cgroupns;
         bool no_pivot;
-        int console_slave_fd;    /* >= 0: bind-mounted on /dev/console */
+        int console_slave_fd; /* >= 0: bind-mounted on /dev/console */
 };
 
 /* Returns an O_PATH fd of the rootfs (after it was bind-mounted on itself) in *rootfs_fd. */

@@ -315,7 +315,10 @@ int state_remove(int root_fd, const char *id, struct error **err)
         return 0;
 }
 
-void state_mark_started(int dir_fd) { unlinkat(dir_fd, "exec.sock", 0); }
+void state_mark_started(int dir_fd)
+{
+        unlinkat(dir_fd, "exec.sock", 0);
+}
 
 int proc_start_time(pid_t pid, unsigned long long *start_time, bool *is_zombie)
 {
@@ -400,7 +403,10 @@ char *state_to_json(const struct container_state *st, enum container_status stat
         return s;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 int state_list_ids(int root_fd, char ***ids, struct error **err)
 {

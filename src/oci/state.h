@@ -11,17 +11,17 @@ enum container_status { STATUS_CREATED, STATUS_RUNNING, STATUS_PAUSED, STATUS_ST
 
 struct container_state {
         char *id;
-        pid_t pid;                 /* host pid of the init */
-        unsigned long long start_time; /* field 22 of /proc/<pid>/stat at create */
-        char *bundle;              /* absolute */
-        char *rootfs;              /* absolute */
-        char *created;             /* RFC 3339 UTC with nanoseconds */
-        char *owner;               /* user name of the creating euid */
-        char *cgroup_manager;      /* "cgroupfs", "systemd", "disabled" */
-        char *cgroup_path;         /* opaque to the store, owned by src/cgroup */
-        char *systemd_scope;       /* NULL unless the systemd driver made one */
-        char *executor;            /* "native" or "krun" */
-        bool has_pidns;            /* killing the init kills everything */
+        pid_t pid;                                   /* host pid of the init */
+        unsigned long long start_time;               /* field 22 of /proc/<pid>/stat at create */
+        char *bundle;                                /* absolute */
+        char *rootfs;                                /* absolute */
+        char *created;                               /* RFC 3339 UTC with nanoseconds */
+        char *owner;                                 /* user name of the creating euid */
+        char *cgroup_manager;                        /* "cgroupfs", "systemd", "disabled" */
+        char *cgroup_path;                           /* opaque to the store, owned by src/cgroup */
+        char *systemd_scope;                         /* NULL unless the systemd driver made one */
+        char *executor;                              /* "native" or "krun" */
+        bool has_pidns;                              /* killing the init kills everything */
         char **annotation_keys, **annotation_values; /* parallel, NULL-terminated */
 };
 
