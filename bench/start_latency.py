@@ -66,7 +66,7 @@ def measure(runtimes, bundle, workdir, runs):
 
 def inner(args):
     """Runs inside the private mount namespace."""
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "bench", "/sys/fs/cgroup/unified"], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "bench", "/sys/fs/cgroup/unified"], check=True)
     runtimes = {"ours": args.ours, "crun": shutil.which("crun"), "runc": shutil.which("runc")}
     med = measure(runtimes, args.bundle, args.workdir, args.runs)
     json.dump(med, sys.stdout)

@@ -114,6 +114,22 @@ static int add_v1(struct cgroup_layout *l, char *mount, char *controllers)
         return 0;
 }
 
+/* Drop the hierarchy mounted at `mnt` (it was over-mounted). */
+static void forget_mount(struct cgroup_layout *l, const char *mnt)
+{
+        if (l->unified && strcmp(l->unified, mnt) == 0) {
+                free(l->unified);
+                l->unified = NULL;
+        }
+        for (size_t i = 0; i < l->n_v1; i++) {
+                if (strcmp(l->v1[i].mount, mnt) != 0)
+                        continue;
+                free(l->v1[i].mount);
+                free(l->v1[i].controllers);
+                l->v1[i--] = l->v1[--l->n_v1];
+        }
+}
+
 int cgroup_layout_parse(const char *mountinfo, const char *root, struct cgroup_layout *out, struct error **err)
 {
         struct cgroup_layout l = {0};
@@ -142,7 +158,17 @@ int cgroup_layout_parse(const char *mountinfo, const char *root, struct cgroup_l
                         size_t sol = strcspn(sopt, " \n");
                         bool is_v2 = fsl == 7 && strncmp(fs, "cgroup2", 7) == 0;
                         bool is_v1 = fsl == 6 && strncmp(fs, "cgroup", 6) == 0;
-                        if (is_v2 || is_v1) {
+                        if (!is_v2 && !is_v1) {
+                                /* Something mounted later on top of a cgroup mount point hides it (e.g. a
+                                 * tmpfs over /sys/fs/cgroup/unified, to show tools a pure v1 host). */
+                                char *mnt = unescape(f[4], fl[4]);
+                                if (!mnt)
+                                        goto oom;
+                                forget_mount(&l, mnt);
+                                if (v2_at_root && strcmp(mnt, root) == 0)
+                                        v2_at_root = false;
+                                free(mnt);
+                        } else {
                                 char *mnt = unescape(f[4], fl[4]);
                                 if (!mnt)
                                         goto oom;

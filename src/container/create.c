@@ -263,6 +263,10 @@ struct child_arg {
 static void child_main(void *arg)
 {
         struct child_arg *a = arg;
+        /* Until it execs the workload, the init's /proc/<pid>/exe is our own binary. Non-dumpable, no
+         * process of the container (in a shared or joined pid namespace) may open it and later write
+         * through it to the runtime on the host (CVE-2019-5736). execve makes the workload dumpable again. */
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close_fd(&a->c->dir_fd);
         close_fd(&a->c->root_fd);
         close_fd(&a->c->sync_fd[0]);
