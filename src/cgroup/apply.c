@@ -110,6 +110,18 @@ static const char *v1_dir(const struct cgroup_dirs *d, enum cgroup_ctrl c)
         return NULL;
 }
 
+long long cgroup_dirs_oom_kills(const struct cgroup_dirs *d)
+{
+        const char *v1 = v1_dir(d, CG_MEMORY);
+        const char *dir = v1 ? v1 : (d->v2_mask & (1u << CG_MEMORY)) ? d->unified : NULL;
+        _cleanup_free_ char *text = NULL;
+        unsigned long long n;
+        if (!dir || cgroup_read_file(dir, v1 ? "memory.oom_control" : "memory.events", &text) < 0 ||
+            cgroup_keyed_value(text, "oom_kill", &n) < 0)
+                return -1;
+        return (long long)n;
+}
+
 /* memory.checkBeforeUpdate: the kernel would reclaim (or OOM-kill) to meet a lower limit; refuse instead. */
 static int check_usage(const char *dir, const struct cgroup_write *w, int version, struct error **err)
 {
@@ -142,10 +154,12 @@ static int write_one(const char *dir, const struct cgroup_write *w, struct error
         if (r == -ENOENT && (w->flags & CGW_IF_EXISTS))
                 return 0;
         if (r < 0) {
-                const char *why = r == -ENOENT   ? " (the kernel does not provide this file)"
-                                  : r == -EBUSY  ? " (below what the kernel accepts now)"
-                                  : r == -EINVAL ? " (rejected by the kernel)"
-                                                 : "";
+                const char *why = r == -ENOENT       ? " (the kernel does not provide this file)"
+                                  : r == -EBUSY      ? " (below what the kernel accepts now)"
+                                  : r == -EINVAL     ? " (rejected by the kernel)"
+                                  : r == -ERANGE     ? " (out of range on this host)"
+                                  : r == -EOPNOTSUPP ? " (not supported by the kernel for this value or device)"
+                                                     : "";
                 return error_set(err, -r, "linux.resources.%s: write `%s` to %s/%s%s", w->what, value, dir, file, why);
         }
         return 0;
@@ -226,6 +240,13 @@ static int apply_unified(const struct cgroup_dirs *d, const struct oci_resources
                 _cleanup_free_ char *c = strndup(key, strcspn(key, "."));
                 if (!c)
                         return error_set(err, ENOMEM, "unified");
+                /* Hybrid hosts: the key names a controller that v1 carries here. */
+                if (strcmp(c, "cgroup") != 0 && !(ctl && cgroup_word_has(ctl, c)) && cgroup_layout_v1(&d->layout, c))
+                        return error_set(
+                            err, ENOENT,
+                            "linux.resources.unified.%s: the %s controller is mounted as cgroup v1 on this "
+                            "host, not in %s (set it with the other linux.resources fields)",
+                            key, c, d->layout.unified);
                 if (strcmp(c, "cgroup") != 0 && !(ctl && cgroup_word_has(ctl, c)))
                         return error_set(err, ENOENT,
                                          "linux.resources.unified.%s: the %s controller is not available in %s", key, c,

@@ -228,6 +228,16 @@ int cgroup_is_frozen(const struct cgroup_handle *cg)
         return cgroup_dirs_is_frozen(&d);
 }
 
+long long cgroup_oom_kills(const struct cgroup_handle *cg)
+{
+        if (!cg->path)
+                return -1;
+        _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
+        if (cgroup_dirs_open(cg->path, &d, NULL) < 0)
+                return -1;
+        return cgroup_dirs_oom_kills(&d);
+}
+
 int cgroup_update(const struct cgroup_handle *cg, const struct oci_resources *res, struct error **err)
 {
         if (!cg->path)

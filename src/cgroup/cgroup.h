@@ -44,6 +44,8 @@ int cgroup_kill_all(const struct cgroup_handle *cg, int signo, struct error **er
 int cgroup_freeze(const struct cgroup_handle *cg, bool freeze, struct error **err);
 /* -1 unknown / no cgroup, 0 thawed, 1 frozen. */
 int cgroup_is_frozen(const struct cgroup_handle *cg);
+/* OOM kills recorded in the container's memory cgroup; -1 when unknown (no cgroup, no memory controller). */
+long long cgroup_oom_kills(const struct cgroup_handle *cg);
 int cgroup_update(const struct cgroup_handle *cg, const struct oci_resources *res, struct error **err);
 /* Move pid into the container's cgroup (or the sub-cgroup `sub`, may be NULL), for exec. */
 int cgroup_enter(const struct cgroup_handle *cg, pid_t pid, const char *sub, struct error **err);

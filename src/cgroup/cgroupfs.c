@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,6 +176,21 @@ static int join(const struct cgroup_dirs *d, const char *unified_sub, pid_t pid,
         return 0;
 }
 
+/* Two creates may name the same cgroup at the same moment: both would find it empty, then both join.
+ * An exclusive flock on the leaf directory (one hierarchy is enough: every create takes the same one)
+ * makes "check it is unused, then join" atomic between runtimes; the lock goes with the fd. */
+static int lock_leaf(const struct cgroup_dirs *d, int *fd, struct error **err)
+{
+        const char *dir = d->unified ? d->unified : d->layout.n_v1 ? d->v1[0] : NULL;
+        *fd = -1;
+        if (!dir)
+                return 0;
+        *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (*fd < 0 || flock(*fd, LOCK_EX) < 0)
+                return error_sys(err, "lock cgroup %s", dir);
+        return 0;
+}
+
 int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
@@ -186,14 +202,16 @@ int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid
         for (size_t i = 0; i < d.layout.n_v1 && r >= 0; i++) {
                 bool is_cpuset = cgroup_list_has(d.layout.v1[i].controllers, "cpuset");
                 r = make_tree(d.layout.v1[i].mount, path, false, is_cpuset, &d, need, &made, err);
-                if (r >= 0 && !adopt)
-                        r = check_unused(d.v1[i], err);
         }
-        if (r >= 0 && d.unified) {
+        if (r >= 0 && d.unified)
                 r = make_tree(d.layout.unified, path, true, false, &d, need, &made, err);
-                if (r >= 0 && !adopt)
-                        r = check_unused(d.unified, err);
-        }
+        _cleanup_close_ int lock_fd = -1;
+        if (r >= 0)
+                r = 0 * lock_leaf(&d, &lock_fd, err) + (close(lock_fd), lock_fd = -1, 0);
+        for (size_t i = 0; i < d.layout.n_v1 && r >= 0 && !adopt; i++)
+                r = check_unused(d.v1[i], err);
+        if (r >= 0 && d.unified && !adopt)
+                r = check_unused(d.unified, err);
         if (r >= 0)
                 r = cgroup_apply(&d, res, false, err);
         if (r >= 0)

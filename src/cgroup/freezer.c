@@ -23,10 +23,10 @@ static int v2_events_frozen(const char *dir)
         _cleanup_free_ char *ev = NULL;
         if (cgroup_read_file(dir, "cgroup.events", &ev) < 0)
                 return -1;
-        const char *p = strstr(ev, "frozen ");
-        if (!p)
+        unsigned long long frozen;
+        if (cgroup_keyed_value(ev, "frozen", &frozen) < 0)
                 return -1;
-        return p[7] == '1';
+        return frozen == 1;
 }
 
 static int v1_state(const char *dir)

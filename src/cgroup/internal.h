@@ -40,6 +40,9 @@ const struct cgroup_hierarchy *cgroup_layout_v1(const struct cgroup_layout *l, c
 char *cgroup_proc_path(const char *proc_cgroup, const char *controller);
 /* Does a space separated cgroup.controllers line contain `name`? Pure. */
 bool cgroup_word_has(const char *words, const char *name);
+/* The value of `key` in a flat keyed file ("key value" lines: cgroup.events, memory.events,
+ * memory.oom_control). Pure. -1 when the key is absent or its value is not a number. */
+int cgroup_keyed_value(const char *text, const char *key, unsigned long long *out);
 
 /* ---- resources.c (pure): OCI resources -> controller file writes ---- */
 
@@ -148,6 +151,9 @@ int cgroupfs_kill_all(const char *path, int signo, struct error **err);
 /* ---- freezer.c ---- */
 int cgroup_dirs_freeze(const struct cgroup_dirs *d, bool freeze, struct error **err);
 int cgroup_dirs_is_frozen(const struct cgroup_dirs *d);
+/* How many times the OOM killer killed in the memory cgroup (v1 memory.oom_control or v2
+ * memory.events); -1 when unknown. */
+long long cgroup_dirs_oom_kills(const struct cgroup_dirs *d);
 
 /* ---- cgroup.c (pure) ---- */
 /* The cgroupfs path of a container: crun's rules (see cgroup.h). */

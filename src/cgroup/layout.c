@@ -36,6 +36,24 @@ bool cgroup_word_has(const char *words, const char *name)
         return false;
 }
 
+int cgroup_keyed_value(const char *text, const char *key, unsigned long long *out)
+{
+        size_t len = strlen(key);
+        for (const char *line = text; line && *line;) {
+                const char *eol = strchrnul(line, '\n');
+                if ((size_t)(eol - line) > len && strncmp(line, key, len) == 0 && line[len] == ' ') {
+                        const char *v = line + len + 1;
+                        char *end;
+                        if (*v < '0' || *v > '9')
+                                return -1;
+                        *out = strtoull(v, &end, 10);
+                        return end == eol ? 0 : -1;
+                }
+                line = *eol ? eol + 1 : eol;
+        }
+        return -1;
+}
+
 /* mountinfo escapes blanks as \040 etc.; cgroup mount points rarely have them, but decode anyway. */
 static char *unescape(const char *s, size_t n)
 {

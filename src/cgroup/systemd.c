@@ -156,7 +156,7 @@ int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *
                 return r;
         _cleanup_(msg_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         r = sd.message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+                                       "org.freedesktop.systemd1.Manager", "StartTransientUnit");
         if (r >= 0)
                 r = sd.message_append(m, "ss", unit, "fail");
         if (r >= 0)
@@ -164,9 +164,9 @@ int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *
         if (r >= 0 && *slice)
                 r = sd.message_append(m, "(sv)", "Slice", "s", slice);
         if (r >= 0)
-                r = sd.message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", "krun container", "PIDs", "au",
-                                          1, (uint32_t)pid, "Delegate", "b", 1, "CollectMode", "s",
-                                          "inactive-or-failed", "DefaultDependencies", "b", 0);
+                r = sd.message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", "krun container", "PIDs", "au", 1,
+                                      (uint32_t)pid, "Delegate", "b", 1, "CollectMode", "s", "inactive-or-failed",
+                                      "DefaultDependencies", "b", 0);
         if (r >= 0)
                 r = sd.message_close_container(m);
         if (r >= 0)
@@ -221,7 +221,7 @@ int cgroup_systemd_stop(const char *scope, struct error **err)
         sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(msg_unrefp) sd_bus_message *reply = NULL;
         r = sd.call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "StopUnit", &e, &reply, "ss", scope, "replace");
+                           "org.freedesktop.systemd1.Manager", "StopUnit", &e, &reply, "ss", scope, "replace");
         if (r < 0 && !sd.error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
                 error_set(err, -r, "systemd cgroup driver: StopUnit %s: %s", scope, e.message ? e.message : "failed");
                 sd.error_free(&e);

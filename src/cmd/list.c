@@ -6,6 +6,7 @@
 #include <sys/file.h>
 
 #include "cmd/cmd.h"
+#include "container/loaded.h"
 #include "core/cleanup.h"
 
 static const struct cmd_option list_options[] = {
@@ -157,7 +158,7 @@ static bool read_entry(int root_fd, const char *id, struct container_state **out
                         warn_skip(id, &e);
                 return false;
         }
-        *status = state_status(dir_fd, *out);
+        *status = loaded_container_status(dir_fd, *out);
         return true;
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "cmd/cmd.h"
+#include "container/loaded.h"
 #include "core/cleanup.h"
 
 static const struct cmd_option state_options[] = {{0}};
@@ -46,7 +47,7 @@ static int state_run(struct runtime_ctx *rt, int argc, char **argv, struct error
         r = state_read(dir_fd, id, &st, err);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *json = state_to_json(st, state_status(dir_fd, st), true);
+        _cleanup_free_ char *json = state_to_json(st, loaded_container_status(dir_fd, st), true);
         if (!json)
                 return error_set(err, ENOMEM, "state of `%s`", id);
         if (printf("%s\n", json) < 0 || fflush(stdout) != 0)

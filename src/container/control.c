@@ -14,10 +14,13 @@
 #include "cgroup/cgroup.h"
 #include "container/hooks.h"
 #include "container/lifecycle.h"
+#include "container/loaded.h"
+#include "container/notify.h"
 #include "container/sync.h"
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "executor/executor.h"
 #include "oci/spec.h"
 #include "oci/state.h"
 
@@ -48,7 +51,7 @@ static int load(struct runtime_ctx *rt, const char *id, struct loaded *l, struct
         if (r >= 0)
                 r = state_read(l->dir_fd, id, &l->st, err);
         if (r >= 0)
-                l->status = state_status(l->dir_fd, l->st);
+                l->status = loaded_container_status(l->dir_fd, l->st);
         return r;
 }
 
@@ -143,10 +146,18 @@ int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
         /* Rename first: `state` says running from now on, and no second `start` can connect. */
         if (r >= 0 && renameat(l.dir_fd, "exec.sock", l.dir_fd, "exec.sock.starting") < 0)
                 r = error_sys(err, "start `%s`", id);
+        _cleanup_close_ int notify_fd = -1;
+        if (r >= 0)
+                r = notify_open(l.dir_fd, &notify_fd, err);
         if (r >= 0) {
                 r = start_handshake(l.dir_fd, id, err);
                 unlinkat(l.dir_fd, "exec.sock.starting", 0);
                 started = r >= 0;
+        }
+        /* sd_notify: `start` returns once the workload said READY=1 (or died). */
+        if (r >= 0 && notify_fd >= 0) {
+                _cleanup_close_ int pidfd = open_init_pidfd(l.st);
+                r = notify_wait_ready(notify_fd, pidfd, err);
         }
         if (r >= 0)
                 r = run_hooks(l.st, spec, HOOK_POSTSTART, false, err);
@@ -249,6 +260,10 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
                 if (r < 0)
                         goto out;
         }
+        /* What the executor wrote into the rootfs (krun: /.krun_config.json); needs the state's config copy. */
+        _cleanup_error_ struct error *clean_err = NULL;
+        if (executor_cleanup_rootfs(l.st->executor, l.st->rootfs, l.dir_fd, &clean_err) < 0)
+                log_warning("delete `%s`: %s", id, clean_err->msg);
         r = state_remove(l.root_fd, id, err);
         if (r >= 0 && spec)
                 run_hooks(l.st, spec, HOOK_POSTSTOP, true, NULL);

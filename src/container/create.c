@@ -22,6 +22,7 @@
 #include "container/hooks.h"
 #include "container/init.h"
 #include "container/lifecycle.h"
+#include "container/notify.h"
 #include "container/process.h"
 #include "container/spawn.h"
 #include "container/sync.h"
@@ -84,6 +85,14 @@ static void creation_abort(struct creation *c)
         if (c->cgroup_created) {
                 _cleanup_error_ struct error *e = NULL;
                 if (cgroup_destroy(&c->cgroup, &e) < 0)
+                        log_warning("cleanup after failed create: %s", e->msg);
+        }
+        /* What the executor already wrote into the rootfs (krun: /.krun_config.json). */
+        if (c->executor_loaded && c->exec_ctx.ops->cleanup_rootfs && c->rootfs) {
+                _cleanup_close_ int rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                _cleanup_error_ struct error *e = NULL;
+                if (rootfs_fd >= 0 &&
+                    c->exec_ctx.ops->cleanup_rootfs(rootfs_fd, c->config_json, c->config_json_len, &e) < 0)
                         log_warning("cleanup after failed create: %s", e->msg);
         }
         if (c->dir_created)
@@ -305,6 +314,7 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
             .console_socket = c->opts->console_socket,
             .console_socket_fd = c->console_sock,
             .preserve_fds = c->opts->preserve_fds,
+            .notify_socket = getenv("NOTIFY_SOCKET") ? NOTIFY_CONTAINER_SOCKET : NULL,
             .no_pivot = c->opts->no_pivot,
         };
         struct child_arg arg = {c, ia};
@@ -393,6 +403,8 @@ static int do_create(struct creation *c, struct error **err)
                 r = prepare_executor(c, err);
         if (r >= 0)
                 r = open_state(c, err);
+        if (r >= 0)
+                r = notify_prepare(c->dir_fd, c->state_dir, c->spec, err);
         if (r >= 0 && c->exec_ctx.ops->prepare_rootfs) {
                 _cleanup_close_ int rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (rootfs_fd < 0)
@@ -404,6 +416,11 @@ static int do_create(struct creation *c, struct error **err)
                 r = spawn(c, &ia, err);
         if (r >= 0)
                 r = supervise_setup(c, err);
+        /* A memory limit below what the setup needs gets the init OOM-killed mid-handshake, which alone
+         * reads as "the other side exited": name the cause. */
+        if (r < 0 && c->cgroup_created && cgroup_oom_kills(&c->cgroup) > 0)
+                r = error_prefix(err, "linux.resources.memory.limit: the container init was killed by the OOM killer "
+                                      "during setup (the limit is too low)");
         if (r >= 0 && c->pid_file) {
                 char buf[32];
                 int n = snprintf(buf, sizeof(buf), "%d", c->pid);
@@ -457,9 +474,14 @@ int container_run(struct runtime_ctx *rt, const struct create_options *opts, int
         prctl(PR_SET_CHILD_SUBREAPER, 1);
         struct creation c;
         creation_init(&c, rt, &o);
+        _cleanup_close_ int notify_fd = -1;
         int r = do_create(&c, err);
         if (r >= 0)
+                r = notify_open(c.dir_fd, &notify_fd, err);
+        if (r >= 0)
                 r = foreground_start(c.sync_fd[0], err);
+        if (r >= 0 && notify_fd >= 0)
+                r = notify_wait_ready(notify_fd, c.pidfd, err);
         /* A failing poststart hook kills and removes the container like a failed create. */
         if (r >= 0)
                 r = run_runtime_hooks(&c, HOOK_POSTSTART, err);

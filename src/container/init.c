@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "container/terminal.h"
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "linux/exec_attrs.h"
 #include "linux/lsm.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_filter.h"
@@ -193,6 +195,11 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
         const struct oci_process *proc = spec->process;
         int r;
 
+        /* execCPUAffinity.initial covers the runtime's setup work; `final` replaces it before exec. */
+        r = exec_attrs_apply_cpu_affinity(proc ? proc->cpu_affinity_initial : NULL, "process.execCPUAffinity.initial",
+                                          err);
+        if (r < 0)
+                return r;
         /* The namespaces the runtime could not create for us: the cgroup namespace comes after the
          * runtime placed us in our cgroup, so that its root is the container's cgroup. */
         if (a->user_ns_fd >= 0 && setns(a->user_ns_fd, CLONE_NEWUSER) < 0)
@@ -264,6 +271,10 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 return r;
 
         r = set_names(spec, err);
+        if (r >= 0)
+                r = exec_attrs_apply_personality(&spec->linux_, err);
+        if (r >= 0)
+                r = exec_attrs_apply_memory_policy(&spec->linux_, err);
         if (r < 0)
                 return r;
         /* A new session, so the container never shares the caller's controlling terminal. */
@@ -276,10 +287,20 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
         }
 
         late->listen_fds = listen_fds_count();
-        char listen_env[32];
-        snprintf(listen_env, sizeof(listen_env), "LISTEN_FDS=%d", late->listen_fds);
-        char *listen_extra[] = {listen_env, "LISTEN_PID=1", NULL};
-        r = process_build_env(proc, late->listen_fds > 0 ? listen_extra : NULL, envp, err);
+        char listen_env[32], notify_env[PATH_MAX + 16];
+        char *extra[4];
+        size_t n_extra = 0;
+        if (late->listen_fds > 0) {
+                snprintf(listen_env, sizeof(listen_env), "LISTEN_FDS=%d", late->listen_fds);
+                extra[n_extra++] = listen_env;
+                extra[n_extra++] = "LISTEN_PID=1";
+        }
+        if (a->notify_socket) {
+                snprintf(notify_env, sizeof(notify_env), "NOTIFY_SOCKET=%s", a->notify_socket);
+                extra[n_extra++] = notify_env;
+        }
+        extra[n_extra] = NULL;
+        r = process_build_env(proc, n_extra ? extra : NULL, envp, err);
         if (r < 0)
                 return r;
         int cwd_r = process_chdir(proc, err);
@@ -290,6 +311,16 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 if (r < 0)
                         return r;
         }
+        /* While we still have CAP_SYS_NICE (real-time classes, IOPRIO_CLASS_RT) and before any filter, which
+         * may deny these syscalls. A SCHED_DEADLINE init cannot fork startContainer hooks unless the policy
+         * has SCHED_FLAG_RESET_ON_FORK (the kernel refuses, as with crun). */
+        r = exec_attrs_apply_cpu_affinity(proc->cpu_affinity_final, "process.execCPUAffinity.final", err);
+        if (r >= 0)
+                r = exec_attrs_apply_io_priority(proc, err);
+        if (r >= 0)
+                r = exec_attrs_apply_scheduler(proc, err);
+        if (r < 0)
+                return r;
         /* Without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN: before the user switch drops it. */
         if (!proc->no_new_privileges) {
                 r = load_seccomp(a, late, HOOK_CREATE_CONTAINER, err);
@@ -310,18 +341,19 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
 static int start_workload(struct init_args *a, struct init_late *late, char **envp, const char *exec_path,
                           int report_fd, struct error **err)
 {
-        /* With noNewPrivileges the filter goes in as late as possible: it covers as little runtime code as
-         * possible (crun). startContainer hooks then run under it, as the spec wants. */
-        int r = load_seccomp(a, late, HOOK_START_CONTAINER, err);
-        if (r >= 0)
-                r = run_container_hooks(a, HOOK_START_CONTAINER, err);
-        if (r < 0)
-                return r;
+        /* Leftover fds are marked CLOEXEC first: a default-deny profile need not allow close_range. */
         int keep[9];
         size_t n_keep = 0;
         if (a->exec_ctx->ops->keep_fds)
                 a->exec_ctx->ops->keep_fds(a->exec_ctx, keep, &n_keep);
-        r = process_close_fds(a->preserve_fds + late->listen_fds, keep, n_keep, err);
+        int r = process_close_fds(a->preserve_fds + late->listen_fds, keep, n_keep, err);
+        if (r < 0)
+                return r;
+        /* With noNewPrivileges the filter goes in as late as possible: it covers as little runtime code as
+         * possible (crun). startContainer hooks then run under it, as the spec wants. */
+        r = load_seccomp(a, late, HOOK_START_CONTAINER, err);
+        if (r >= 0)
+                r = run_container_hooks(a, HOOK_START_CONTAINER, err);
         if (r < 0)
                 return r;
         (void)report_fd;

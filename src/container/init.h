@@ -20,6 +20,7 @@ struct init_args {
         const char *console_socket; /* NULL: pty master goes to the runtime (foreground run) */
         int console_socket_fd;      /* >= 0: --console-socket, connected by the runtime (terminal only) */
         int preserve_fds;
+        const char *notify_socket; /* NOTIFY_SOCKET for the workload (sd_notify proxy), NULL when none */
         bool no_pivot;
 };
 

@@ -14,7 +14,7 @@ int loaded_container_open(struct runtime_ctx *rt, const char *id, bool lock, str
         if (r >= 0)
                 r = state_read(l->dir_fd, id, &l->st, err);
         if (r >= 0)
-                l->status = state_status(l->dir_fd, l->st);
+                l->status = loaded_container_status(l->dir_fd, l->st);
         return r;
 }
 
@@ -34,4 +34,15 @@ struct cgroup_handle loaded_container_cgroup(const struct container_state *st)
         return (struct cgroup_handle){.driver = d < 0 ? CGROUP_DRIVER_DISABLED : (enum cgroup_driver)d,
                                       .path = st->cgroup_path,
                                       .scope = st->systemd_scope};
+}
+
+enum container_status loaded_container_status(int dir_fd, const struct container_state *st)
+{
+        enum container_status s = state_status(dir_fd, st);
+        if (s == STATUS_RUNNING && st->cgroup_path) {
+                struct cgroup_handle cg = loaded_container_cgroup(st);
+                if (cgroup_is_frozen(&cg) == 1)
+                        return STATUS_PAUSED;
+        }
+        return s;
 }

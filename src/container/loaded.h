@@ -21,3 +21,6 @@ int loaded_container_open(struct runtime_ctx *rt, const char *id, bool lock, str
 void loaded_container_clear(struct loaded_container *l);
 /* The cgroup recorded at create (path and scope borrowed from the state). */
 struct cgroup_handle loaded_container_cgroup(const struct container_state *st);
+/* state_status, plus `paused` when the container's cgroup is frozen: what `state`, `list` and every
+ * command on a container report. */
+enum container_status loaded_container_status(int dir_fd, const struct container_state *st);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "linux/exec_attrs.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -44,6 +45,7 @@ void spawn_plan_close(struct spawn_plan *plan)
 int spawn_plan_init(const struct oci_spec *spec, struct spawn_plan *plan, struct error **err)
 {
         memset(plan, 0, sizeof(*plan));
+        plan->time_ns_config = &spec->linux_;
         for (int i = 0; i < NS_COUNT; i++)
                 plan->join_fds[i] = -1;
         unsigned long new_flags = 0;
@@ -116,6 +118,8 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
                 own[NS_TIME] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
                 if (own[NS_TIME] < 0 || unshare(CLONE_NEWTIME) < 0)
                         r = error_sys(err, "create time namespace");
+                else if (plan->time_ns_config)
+                        r = timens_write_offsets(plan->time_ns_config, err);
         }
 
         pid_t pid = -1;

@@ -9,10 +9,11 @@
 #include "oci/spec.h"
 
 struct spawn_plan {
-        unsigned long clone_flags;   /* CLONE_NEW* created by clone3 */
-        unsigned long unshare_flags; /* created by the init itself (cgroup ns after joining the cgroup) */
-        bool unshare_time;           /* the runtime unshares the time ns for its child */
-        int join_fds[NS_COUNT];      /* -1 or an fd of the namespace to join */
+        unsigned long clone_flags;              /* CLONE_NEW* created by clone3 */
+        unsigned long unshare_flags;            /* created by the init itself (cgroup ns after joining the cgroup) */
+        bool unshare_time;                      /* the runtime unshares the time ns for its child */
+        const struct oci_linux *time_ns_config; /* linux.timeOffsets, written between unshare and clone */
+        int join_fds[NS_COUNT];                 /* -1 or an fd of the namespace to join */
         bool has_new_userns;
 };
 

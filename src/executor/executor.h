@@ -37,6 +37,9 @@ struct executor {
         /* `path` is the resolved executable (NULL when !resolves_executable). Never returns on success. */
         int (*exec)(struct executor_ctx *ctx, const struct oci_process *proc, const char *path, struct error **err);
         void (*unload)(struct executor_ctx *ctx);
+        /* `delete`, once no container process is left (nothing loaded): remove what prepare_rootfs left in
+         * the rootfs. `config_json` is the state's verbatim copy of the bundle config. */
+        int (*cleanup_rootfs)(int rootfs_fd, const char *config_json, size_t config_json_len, struct error **err);
 };
 
 extern const struct executor executor_native;
@@ -45,3 +48,8 @@ extern const struct executor executor_krun;
 /* Picks the executor from the invocation name and the config (run.oci.handler). Pure. */
 int executor_select(const char *argv0_basename, const struct oci_spec *spec, const struct executor **out,
                     struct error **err);
+/* The executor a state file names ("native", "krun"); NULL when unknown. */
+const struct executor *executor_by_name(const char *name);
+/* `delete`: run the container's executor's cleanup_rootfs on `rootfs`, with the config.json copy found in
+ * the state directory `state_dir_fd`. A rootfs that is gone already is not an error. */
+int executor_cleanup_rootfs(const char *executor_name, const char *rootfs, int state_dir_fd, struct error **err);

@@ -36,6 +36,15 @@ struct oci_caps {
         uint64_t bounding, effective, inheritable, permitted, ambient;
 };
 
+/* process.scheduler: sched_setattr(2) values; policy/flags already translated from their names. */
+struct oci_scheduler {
+        uint32_t policy; /* SCHED_* */
+        int32_t nice;
+        uint32_t priority;
+        uint64_t flags; /* SCHED_FLAG_* */
+        uint64_t runtime, deadline, period;
+};
+
 struct oci_process {
         bool terminal;
         bool has_console_size;
@@ -60,6 +69,13 @@ struct oci_process {
         int oom_score_adj;
         bool has_user;  /* process.user present (exec: absent = use the container's user) */
         char *username; /* process.user.username, informational on Linux; NULL when absent */
+        bool has_scheduler;
+        struct oci_scheduler scheduler;
+        bool has_io_priority;
+        int io_priority_class; /* IOPRIO_CLASS_* number */
+        int io_priority;       /* 0..7 */
+        /* process.execCPUAffinity, as written ("0-3,7"), validated; NULL when absent. */
+        char *cpu_affinity_initial, *cpu_affinity_final;
 };
 
 struct oci_mount {
@@ -225,6 +241,17 @@ struct oci_linux {
         char *personality_domain;
         struct oci_kv *net_devices; /* host name -> container name */
         size_t n_net_devices;
+        /* linux.timeOffsets: index 0 = monotonic, 1 = boottime. */
+        struct {
+                bool set;
+                int64_t secs;
+                uint32_t nanosecs;
+        } time_offsets[2];
+        /* linux.memoryPolicy (set_mempolicy(2)): mode MPOL_*, flags MPOL_F_*, nodes as written. */
+        bool has_memory_policy;
+        int memory_policy_mode;
+        unsigned memory_policy_flags;
+        char *memory_policy_nodes;
 };
 
 struct oci_spec {

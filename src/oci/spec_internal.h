@@ -27,6 +27,11 @@ int spec_parse_process(struct json_object *obj, const char *path, struct oci_pro
 int spec_parse_linux_into(struct json_object *obj, const char *path, struct oci_linux *l, struct error **err);
 void spec_linux_clear(struct oci_linux *l);
 
+/* spec_sched.c: process.scheduler, ioPriority, execCPUAffinity; linux.timeOffsets, memoryPolicy. */
+int spec_parse_process_sched(struct json_object *obj, const char *path, struct oci_process *p, struct error **err);
+void spec_process_sched_clear(struct oci_process *p);
+int spec_parse_linux_sched(struct json_object *obj, const char *path, struct oci_linux *l, struct error **err);
+
 /* spec_seccomp.c */
 int spec_parse_seccomp(struct json_object *obj, const char *path, struct oci_seccomp **out, struct error **err);
 void spec_seccomp_free(struct oci_seccomp *s);

@@ -295,6 +295,14 @@ int spec_parse_linux_into(struct json_object *obj, const char *path, struct oci_
                 return r;
         if ((r = parse_net_devices(obj, path, l, err)) < 0)
                 return r;
+        if ((r = spec_parse_linux_sched(obj, path, l, err)) < 0)
+                return r;
+        /* Offsets can only be set on a time namespace nobody has entered yet: one the runtime creates. */
+        bool new_timens = false;
+        for (size_t i = 0; i < l->n_namespaces; i++)
+                new_timens |= l->namespaces[i].type == NS_TIME && !l->namespaces[i].path;
+        if ((l->time_offsets[0].set || l->time_offsets[1].set) && !new_timens)
+                return json_error(err, path, "timeOffsets", "requires a new time namespace in %s.namespaces", path);
         return 0;
 }
 
@@ -318,5 +326,6 @@ void spec_linux_clear(struct oci_linux *l)
         spec_seccomp_free(l->seccomp);
         free(l->personality_domain);
         spec_kv_free(l->net_devices, l->n_net_devices);
+        free(l->memory_policy_nodes);
         memset(l, 0, sizeof(*l));
 }

@@ -45,6 +45,7 @@ void oci_process_free(struct oci_process *p)
         free(p->apparmor_profile);
         free(p->selinux_label);
         free(p->username);
+        spec_process_sched_clear(p);
         free(p);
 }
 
@@ -247,6 +248,8 @@ int spec_parse_process(struct json_object *obj, const char *path, struct oci_pro
                 return r;
         p->has_oom_score_adj = r > 0;
         p->oom_score_adj = (int)adj;
+        if ((r = spec_parse_process_sched(obj, path, p, err)) < 0)
+                return r;
         *out = TAKE_PTR(p);
         return 0;
 }

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup.h"
 #include "core/cleanup.h"
 
 #define STATE_FILE "state.json"
@@ -358,14 +357,6 @@ enum container_status state_status(int dir_fd, const struct container_state *st)
                 return STATUS_STOPPED;
         if (faccessat(dir_fd, "exec.sock", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return STATUS_CREATED;
-        if (st->cgroup_path && st->cgroup_manager) {
-                int d = cgroup_driver_from_name(st->cgroup_manager);
-                struct cgroup_handle cg = {.driver = d < 0 ? CGROUP_DRIVER_DISABLED : (enum cgroup_driver)d,
-                                           .path = st->cgroup_path,
-                                           .scope = st->systemd_scope};
-                if (cgroup_is_frozen(&cg) == 1)
-                        return STATUS_PAUSED;
-        }
         return STATUS_RUNNING;
 }
 

@@ -45,7 +45,9 @@ int state_read(int dir_fd, const char *id, struct container_state **out, struct 
 void state_mark_started(int dir_fd);
 /* Remove <root>/<id>/ and everything in it. Missing is fine. */
 int state_remove(int root_fd, const char *id, struct error **err);
-/* Status from the live process: stopped when the pid is gone, reused (start time differs) or a zombie. */
+/* Status from the live process: stopped when the pid is gone, reused (start time differs) or a zombie.
+ * Never `paused`: that is the cgroup freezer's state, which the store does not know about (see
+ * loaded_container_status). */
 enum container_status state_status(int dir_fd, const struct container_state *st);
 const char *state_status_name(enum container_status s);
 /* JSON for `state` and hooks (pretty when indent). Caller frees. */

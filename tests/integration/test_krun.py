@@ -1,61 +1,31 @@
-"""krun mode end to end through the libkrun TEST DOUBLE (tests/libkrun-double, not a VM).
-
-The double records every libkrun call as JSON lines: in $KRUN_DOUBLE_LOG while the runtime's fd is open,
-then (after the init closed fds and switched root) in <rootfs>/.krun-double.jsonl. On a host without KVM
-a fake /dev/kvm node (c 10:232) exists only for the duration of a test; nothing opens it.
+"""krun mode end to end through the libkrun TEST DOUBLE (tests/libkrun-double, not a VM): the default call
+sequence, exit statuses, the lifecycle (create/start/kill/delete), /.krun_config.json and /.krun_vm.json
+handling with hostile images, and the real no-KVM path. Helpers and fixtures: krun_double.py.
 """
 import json
 import os
+import shutil
 import stat
+import subprocess
+import time
 
 import pytest
 
-from conftest import DOUBLE_DIR, KRUN, Runtime
-
-KVM = "/dev/kvm"
-
-
-@pytest.fixture
-def fake_kvm():
-    created = False
-    if not os.path.exists(KVM):
-        os.mknod(KVM, 0o666 | stat.S_IFCHR, os.makedev(10, 232))
-        created = True
-    yield
-    if created:
-        os.unlink(KVM)
+from conftest import CGROUP_ROOT
+from krun_double import (calls, fake_devices, krun_funcs, krun_runtime, named, no_fake_devices,
+                         wait_stopped, write_rootfs)
 
 
 @pytest.fixture
-def krt(tmp_path, rt, fake_kvm):
+def kvm():
+    with fake_devices("/dev/kvm"):
+        yield
+
+
+@pytest.fixture
+def krt(tmp_path, rt, kvm):
     """`krun` with the double on the library path; the `rt` fixture's leak checks still apply."""
-    log = str(tmp_path / "double.jsonl")
-    env = dict(os.environ, LD_LIBRARY_PATH=DOUBLE_DIR, KRUN_DOUBLE_LOG=log)
-    k = Runtime(rt.workdir, rt.rootfs_src, binary=KRUN, env=env)
-    k.root = rt.root
-    k.ids = rt.ids  # rt's teardown deletes and checks what we create
-    k.log = log
-    return k
-
-
-def calls(k, bundle):
-    lines = []
-    for path in (k.log, os.path.join(bundle, "rootfs", ".krun-double.jsonl")):
-        if os.path.exists(path):
-            with open(path) as f:
-                lines += [json.loads(line) for line in f if line.strip()]
-    assert all(c["double"] is True for c in lines)
-    return lines
-
-
-def named(lines, func):
-    return [c for c in lines if c["func"] == func]
-
-
-def annotate(**ann):
-    def edit(cfg):
-        cfg.setdefault("annotations", {}).update({k.replace("_", ".", 1): v for k, v in ann.items()})
-    return edit
+    return krun_runtime(rt, str(tmp_path / "double.jsonl"))
 
 
 def affinity():
@@ -68,9 +38,9 @@ def test_run_default_sequence_and_output(krt):
     assert r.returncode == 0, r
     assert r.stdout == "hello\n"
     lines = calls(krt, b)
-    funcs = [c["func"] for c in lines if c["func"].startswith("krun_")]
-    assert funcs == ["krun_create_ctx"] * 3 + ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
-                                               "krun_start_enter"]
+    assert krun_funcs(lines) == ["krun_create_ctx"] * 3 + ["krun_set_log_level", "krun_add_virtiofs2",
+                                                           "krun_set_vm_config", "krun_start_enter"]
+    assert [c["variant"] for c in named(lines, "krun_create_ctx")] == ["plain", "sev", "aws-nitro"]
     assert named(lines, "krun_add_virtiofs2")[0]["args"] == {"ctx": 0, "tag": "/dev/root", "path": "/",
                                                              "shm_size": 536870912}
     vm = named(lines, "krun_set_vm_config")[0]["args"]
@@ -82,13 +52,37 @@ def test_run_default_sequence_and_output(krt):
     assert named(lines, "krun_start_enter")[0]["mntns"] != host_ns
     env = named(lines, "environment")[0]["args"]
     assert env["dev_kvm"] == "10:232"
+    # The VMM holds stdio only: the runtime's fds (log, `start` connection, the double's log) were closed.
+    assert env["fds"] == [0, 1, 2]
+    assert named(lines, "guest_exec")[0]["args"]["argv"] == ["echo", "hello"]
 
 
-@pytest.mark.parametrize("code", [0, 1, 7, 125])
-def test_exit_status_is_the_workload_status(krt, code):
-    b = krt.bundle(args=["sh", "-c", f"exit {code}"])
+def test_preserved_fd_reaches_the_vmm(krt, tmp_path):
+    """--preserve-fds descriptors stay open in the VMM (everything else the runtime had is closed)."""
+    out = tmp_path / "fd3.out"
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        b = krt.bundle(args=["sh", "-c", "echo via-fd >&3"])
+        r = krt.run("run", "--preserve-fds", "1", "--bundle", b, krt.new_id(), close_fds=False,
+                    preexec_fn=lambda: os.dup2(fd, 3))
+    finally:
+        os.close(fd)
+    assert r.returncode == 0, r
+    assert out.read_text() == "via-fd\n"
+    assert named(calls(krt, b), "environment")[0]["args"]["fds"] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("script,code", [
+    ("exit 0", 0), ("exit 1", 1), ("exit 7", 7), ("exit 125", 125),
+    ("/etc/passwd", 126),           # not executable
+    ("no-such-command", 127),       # not found (by the workload's shell)
+    ("kill -9 $$", 128 + 9),        # killed by a signal
+])
+def test_exit_status_is_the_workload_status(krt, script, code):
+    b = krt.bundle(args=["sh", "-c", script])
     r = krt.run("run", "--bundle", b, krt.new_id())
     assert r.returncode == code, r
+    assert named(calls(krt, b), "guest_exit")[0]["args"]["code"] == code
 
 
 def test_env_and_cwd_come_from_krun_config(krt):
@@ -101,9 +95,79 @@ def test_env_and_cwd_come_from_krun_config(krt):
     assert r.stdout.split("\n")[:2] == ["bar /", "/tmp"]
 
 
+def test_created_state_then_start(krt):
+    b = krt.bundle(args=["sh", "-c", "echo started > /out"])
+    cid = krt.new_id()
+    r = krt.run("create", "--bundle", b, cid)
+    assert r.returncode == 0, r
+    st = krt.state(cid)
+    assert st["status"] == "created"
+    # Created: the contexts exist, no configuration call and no VM start yet; the config file is written.
+    assert krun_funcs(calls(krt, b)) == ["krun_create_ctx"] * 3
+    assert os.path.exists(os.path.join(b, "rootfs", ".krun_config.json"))
+    assert not os.path.exists(os.path.join(b, "rootfs", "out"))
+    r = krt.run("start", cid)
+    assert r.returncode == 0, r
+    wait_stopped(krt, cid)
+    with open(os.path.join(b, "rootfs", "out")) as f:
+        assert f.read() == "started\n"
+    assert krun_funcs(calls(krt, b))[-1] == "krun_start_enter"
+    r = krt.run("delete", cid)
+    assert r.returncode == 0, r
+    # delete removes the config it wrote into the image.
+    assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
+
+
+def _cgroup_v1_devices(pid):
+    with open(f"/proc/{pid}/cgroup") as f:
+        for line in f:
+            _, ctrl, path = line.rstrip("\n").split(":", 2)
+            if "devices" in ctrl.split(","):
+                return os.path.join(CGROUP_ROOT, "devices", path.lstrip("/"), "devices.list")
+    return None
+
+
+def test_kill_and_delete_a_running_container(krt):
+    b = krt.bundle(args=["sleep", "300"])
+    cid = krt.new_id()
+    assert krt.run("run", "--detach", "--bundle", b, cid).returncode == 0
+    st = krt.state(cid)
+    assert st["status"] == "running"
+    # The device cgroup lets the VMM use /dev/kvm (v1 devices.list; v2 uses a BPF program).
+    devices = _cgroup_v1_devices(st["pid"])
+    if devices and os.path.exists(devices):
+        with open(devices) as f:
+            assert "c 10:232 rwm" in f.read().split("\n")
+    r = krt.run("delete", cid)
+    assert r.returncode != 0 and "running" in r.stderr
+    assert krt.run("kill", cid, "KILL").returncode == 0
+    wait_stopped(krt, cid)
+    assert krt.run("delete", cid).returncode == 0
+    assert krt.run("state", cid).returncode != 0
+    assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
+
+
+def test_force_delete_a_running_container(krt):
+    b = krt.bundle(args=["sleep", "300"])
+    cid = krt.new_id()
+    assert krt.run("run", "--detach", "--bundle", b, cid).returncode == 0
+    assert krt.run("delete", "--force", cid).returncode == 0
+    assert krt.run("state", cid).returncode != 0
+
+
+def test_exec_is_refused(krt):
+    b = krt.bundle(args=["sleep", "300"])
+    cid = krt.new_id()
+    assert krt.run("run", "--detach", "--bundle", b, cid).returncode == 0
+    r = krt.run("exec", cid, "true")
+    assert r.returncode != 0
+    assert "exec" in r.stderr and "krun" in r.stderr, r
+    assert krt.state(cid)["status"] == "running"
+
+
 def test_krun_config_is_the_bundle_config_read_only(krt):
     b = krt.bundle(args=["true"])
-    r = krt.run("run", "--bundle", b, krt.new_id())
+    r = krt.run("run", "--keep", "--bundle", b, krt.new_id())
     assert r.returncode == 0, r
     dst = os.path.join(b, "rootfs", ".krun_config.json")
     with open(os.path.join(b, "config.json"), "rb") as f, open(dst, "rb") as g:
@@ -111,80 +175,109 @@ def test_krun_config_is_the_bundle_config_read_only(krt):
     assert stat.S_IMODE(os.lstat(dst).st_mode) == 0o444
 
 
-def test_planted_symlink_is_not_followed(krt, tmp_path):
+def test_run_removes_the_config_and_the_rootfs_can_run_again(krt):
+    b = krt.bundle(args=["true"])
+    for _ in range(2):
+        r = krt.run("run", "--bundle", b, krt.new_id())
+        assert r.returncode == 0, r
+        assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
+
+
+def test_restart_over_a_left_config(krt):
+    """A config left by an earlier container (different config) is replaced, and not deleted by ours."""
+    b = krt.bundle(args=["true"])
+    left = write_rootfs(b, ".krun_config.json", '{"process": {"args": ["false"]}}', mode=0o444)
+    r = krt.run("run", "--keep", "--bundle", b, krt.new_id())
+    assert r.returncode == 0, r
+    with open(left) as f:
+        assert json.load(f)["process"]["args"] == ["true"]
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hardlink", "fifo"])
+def test_planted_config_entry_is_not_followed(krt, tmp_path, kind):
     victim = tmp_path / "victim"
     victim.write_text("precious")
     b = krt.bundle(args=["true"])
-    os.symlink(str(victim), os.path.join(b, "rootfs", ".krun_config.json"))
-    r = krt.run("run", "--bundle", b, krt.new_id())
+    dst = os.path.join(b, "rootfs", ".krun_config.json")
+    if kind == "symlink":
+        os.symlink(str(victim), dst)
+    elif kind == "hardlink":
+        os.link(str(victim), dst)
+    else:
+        os.mkfifo(dst)
+    r = krt.run("run", "--keep", "--bundle", b, krt.new_id(), timeout=30)
     assert r.returncode == 0, r
     assert victim.read_text() == "precious"
-    assert not os.path.islink(os.path.join(b, "rootfs", ".krun_config.json"))
+    assert stat.S_ISREG(os.lstat(dst).st_mode)
+    with open(dst) as f:
+        assert json.load(f)["process"]["args"] == ["true"]
 
 
-def test_annotations_and_file_precedence(krt):
-    b = krt.bundle(args=["true"], edit=annotate(krun_cpus="1", krun_ram_mib="512"))
-    with open(os.path.join(b, "rootfs", ".krun_vm.json"), "w") as f:
-        json.dump({"cpus": 3, "ram_mib": 300, "virtiofs_shm_size": 0}, f)
-    r = krt.run("run", "--bundle", b, krt.new_id())
-    assert r.returncode == 0, r
-    lines = calls(krt, b)
-    vm = named(lines, "krun_set_vm_config")[0]["args"]
-    assert (vm["vcpus"], vm["ram_mib"]) == (1, 512)
-    assert named(lines, "krun_add_virtiofs2")[0]["args"]["shm_size"] == 0
-
-
-@pytest.mark.parametrize("ann,msg", [
-    ({"krun.cpus": "17"}, "annotation krun.cpus: 17 is over the maximum 16"),
-    ({"krun.cpus": "two"}, "annotation krun.cpus: `two` is not an integer"),
-    ({"krun.ram_mib": "-1"}, "annotation krun.ram_mib: -1 is negative"),
-    ({"krun.variant": "tdx"}, "annotation krun.variant: unknown variant `tdx`"),
-])
-def test_bad_annotation_fails_at_create(krt, ann, msg):
-    b = krt.bundle(args=["true"], edit=lambda cfg: cfg.setdefault("annotations", {}).update(ann))
-    cid = krt.new_id()
-    r = krt.run("create", "--bundle", b, cid)
-    assert r.returncode != 0
-    assert msg in r.stderr
-    assert krt.run("state", cid).returncode != 0
-
-
-def test_bad_vm_json_type_fails_at_create(krt):
+def test_delete_leaves_a_replaced_config_alone(krt, tmp_path):
+    """delete removes only the file it wrote: a symlink planted after create is not followed or removed."""
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
     b = krt.bundle(args=["true"])
-    with open(os.path.join(b, "rootfs", ".krun_vm.json"), "w") as f:
-        f.write('{"cpus": "4"}')
-    r = krt.run("create", "--bundle", b, krt.new_id())
+    cid = krt.new_id()
+    assert krt.run("create", "--bundle", b, cid).returncode == 0
+    dst = os.path.join(b, "rootfs", ".krun_config.json")
+    os.unlink(dst)
+    os.symlink(str(victim), dst)
+    assert krt.run("delete", "--force", cid).returncode == 0
+    assert os.path.islink(dst)
+    assert victim.read_text() == "precious"
+
+
+@pytest.mark.parametrize("kind,msg", [
+    ("symlink", ".krun_vm.json"),
+    ("fifo", "not a regular file"),
+    ("huge", "larger than"),
+    ("directory", ".krun_vm.json"),
+])
+def test_hostile_vm_json_fails_at_create(krt, tmp_path, kind, msg):
+    b = krt.bundle(args=["true"])
+    dst = os.path.join(b, "rootfs", ".krun_vm.json")
+    if kind == "symlink":
+        target = tmp_path / "vm.json"
+        target.write_text('{"cpus": 1}')
+        os.symlink(str(target), dst)
+    elif kind == "fifo":
+        os.mkfifo(dst)
+    elif kind == "directory":
+        os.mkdir(dst)
+    else:
+        with open(dst, "w") as f:
+            f.write('{"cpus": 1, "pad": "' + "x" * (2 << 20) + '"}')
+    cid = krt.new_id()
+    start = time.monotonic()
+    r = krt.run("create", "--bundle", b, cid, timeout=30)
+    assert time.monotonic() - start < 20
     assert r.returncode != 0
-    assert ".krun_vm.json: cpus: expected an integer, got string" in r.stderr
+    assert msg in r.stderr, r
+    assert krt.run("state", cid).returncode != 0
+    # A refused container writes nothing into the image.
+    assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
 
 
 def test_missing_executable_fails_at_create(krt):
     b = krt.bundle(args=["no-such-program"])
-    r = krt.run("create", "--bundle", b, krt.new_id())
+    cid = krt.new_id()
+    r = krt.run("create", "--bundle", b, cid)
     assert r.returncode != 0
     assert "executable file `no-such-program` not found in $PATH" in r.stderr
+    assert krt.run("state", cid).returncode != 0
+    assert krun_funcs(calls(krt, b)) == ["krun_create_ctx"] * 3  # the VM never started
+    assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
 
 
-def test_passt(krt, tmp_path):
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "passt").write_text('#!/bin/sh\necho "$@" > %s/passt.args\nexit 0\n' % tmp_path)
-    os.chmod(fake / "passt", 0o755)
-    b = krt.bundle(args=["true"], edit=annotate(krun_use_passt="1"))
-    r = krt.run("run", "--bundle", b, krt.new_id(), env={"PATH": f"{fake}:{os.environ['PATH']}"})
-    assert r.returncode == 0, r
-    net = named(calls(krt, b), "krun_add_net_unixstream")[0]["args"]
-    assert net["mac"] == "5a:94:ef:e4:0c:ee"
-    assert (net["features"], net["flags"], net["fd_domain"], net["fd_type"]) == (0x4C83, 2, 1, 1)
-    assert (tmp_path / "passt.args").read_text().startswith("-t all -u all --no-dhcp-dns --no-map-gw --fd ")
-
-
-def test_gpu_without_symbol_fails_at_create(krt):
-    b = krt.bundle(args=["true"], edit=annotate(krun_gpu_flags="1"))
-    r = krt.run("create", "--bundle", b, krt.new_id(),
-                env={"LD_LIBRARY_PATH": os.path.join(DOUBLE_DIR, "minimal")})
-    assert r.returncode != 0
-    assert "krun_set_gpu_options" in r.stderr
+def test_vm_start_failure_is_reported(krt):
+    """krun_start_enter failing (the double's knob: no libkrunfw) ends the container with status 1 and the
+    reason on its stderr."""
+    b = krt.bundle(args=["true"])
+    r = krt.run("run", "--bundle", b, krt.new_id(), env={"KRUN_DOUBLE_NO_KRUNFW": "1"})
+    assert r.returncode == 1, r
+    assert "could not start the VM (krun_start_enter)" in r.stderr
+    assert named(calls(krt, b), "krun_start_enter")[0]["ret"] == -2
 
 
 def test_no_libkrun_is_a_hard_error(krt):
@@ -196,12 +289,26 @@ def test_no_libkrun_is_a_hard_error(krt):
 
 
 def test_no_kvm_fails_at_create(rt, tmp_path):
-    if os.path.exists(KVM):
-        pytest.skip("the host has /dev/kvm")
-    env = dict(os.environ, LD_LIBRARY_PATH=DOUBLE_DIR, KRUN_DOUBLE_LOG=str(tmp_path / "d.jsonl"))
-    k = Runtime(rt.workdir, rt.rootfs_src, binary=KRUN, env=env)
-    k.root, k.ids = rt.root, rt.ids
-    b = k.bundle(args=["true"])
-    r = k.run("run", "--bundle", b, k.new_id())
-    assert r.returncode != 0
-    assert "/dev/kvm" in r.stderr and "unavailable" in r.stderr
+    with no_fake_devices() as is_kvmless:
+        if not is_kvmless:
+            pytest.skip("the host has /dev/kvm")
+        k = krun_runtime(rt, str(tmp_path / "d.jsonl"))
+        b = k.bundle(args=["true"])
+        cid = k.new_id()
+        r = k.run("run", "--bundle", b, cid)
+        assert r.returncode != 0
+        err = [line for line in r.stderr.splitlines() if line.strip()]
+        assert len(err) == 1 and "`/dev/kvm` unavailable" in err[0], r
+        assert k.run("state", cid).returncode != 0
+        assert not os.listdir(k.root) if os.path.isdir(k.root) else True
+        assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
+        # The libraries were loaded, but no VM was configured.
+        assert krun_funcs(calls(k, b)) == ["krun_create_ctx"] * 3
+
+
+def test_runtime_binary_has_no_rpath(rt):
+    """Sanity for every other test: the double is reached only through LD_LIBRARY_PATH (no RPATH)."""
+    if not shutil.which("readelf"):
+        pytest.skip("readelf not installed")
+    out = subprocess.run(["readelf", "-d", krun_runtime(rt, "x").binary], capture_output=True, text=True, check=True)
+    assert "RPATH" not in out.stdout and "RUNPATH" not in out.stdout and "libkrun-double" not in out.stdout

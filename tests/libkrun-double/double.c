@@ -42,6 +42,9 @@
 #define NET_FEATURES_ALL 0x5D83u /* CSUM GUEST_CSUM GUEST_TSO4 GUEST_TSO6 GUEST_UFO HOST_TSO4 HOST_TSO6 HOST_UFO */
 #define NET_FLAG_DHCP_CLIENT (1u << 1)
 
+/* Marker: anything that must never run against the double (the real-KVM test) checks for this symbol. */
+EXPORT const char krun_test_double[] = "libkrun TEST DOUBLE " VARIANT " (tests/libkrun-double): not libkrun, no VM";
+
 struct ctx {
         bool is_used;
         bool has_console_output, has_tee_config, has_kernel, has_exec;

@@ -2,6 +2,7 @@
  * (shared/spec/krun-mode.md). Everything that can be checked is checked at `create` — flavor, numbers,
  * libraries, symbols, host devices, passt, the workload's executable — so that after `start` only the
  * libkrun calls themselves can fail. */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -242,15 +244,16 @@ static void warn_nested(void)
 static int prepare_before_userns(struct executor_ctx *ctx, int rootfs_fd, struct error **err)
 {
         struct krun_priv *p = priv(ctx);
-        int r = write_krun_config(ctx, rootfs_fd, err);
-        if (r >= 0)
-                r = resolve_vm_config(ctx, p, rootfs_fd, err);
+        /* Everything that can refuse the container first, so that a refusal writes nothing into the image. */
+        int r = resolve_vm_config(ctx, p, rootfs_fd, err);
         if (r >= 0)
                 r = check_host(p, err);
         if (r >= 0)
                 r = resolve_symbols(ctx, p, err);
         if (r >= 0 && p->cfg.use_passt)
                 r = krun_passt_find(getenv("PATH"), &p->passt_path, err);
+        if (r >= 0)
+                r = write_krun_config(ctx, rootfs_fd, err);
         if (r >= 0 && p->cfg.nested_virt)
                 warn_nested();
         return r;
@@ -419,13 +422,59 @@ static int32_t run_call(void *fn, uint32_t id, const struct krun_call *c)
         case KRUN_CALL_SET_KERNEL:
                 return ((krun_set_kernel_fn)fn)(id, c->path, (uint32_t)c->value, c->initrd, c->cmdline);
         case KRUN_CALL_START_ENTER:
-                /* On success the VMM _exit()s with the guest's code: no atexit, no stdio flush. */
-                fflush(NULL);
                 return ((krun_start_enter_fn)fn)(id);
         case KRUN_CALL_COUNT:
                 break;
         }
         return -EINVAL;
+}
+
+static bool should_close(int fd, int keep)
+{
+        int flags = fd == keep ? -1 : fcntl(fd, F_GETFD);
+        return flags >= 0 && (flags & FD_CLOEXEC);
+}
+
+/* The init "closes" fds by marking them FD_CLOEXEC and lets execve do the rest; the VMM never execs, so
+ * here they are closed for real, as execve would: the runtime's log, the `start` connection, the libkrun
+ * double's call log... must not live on in the VMM. Fds without FD_CLOEXEC are the preserved and
+ * socket-activation ones (they stay, as with execve); the passt socket (`keep`) stays too. */
+static void close_cloexec_fds(int keep)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (d) {
+                int fds[1024];
+                size_t n = 0;
+                bool is_truncated = false;
+                for (struct dirent *e; (e = readdir(d));) {
+                        int fd = atoi(e->d_name);
+                        if (fd < 3 || fd == dirfd(d) || !should_close(fd, keep))
+                                continue;
+                        if (n < ARRAY_SIZE(fds))
+                                fds[n++] = fd;
+                        else
+                                is_truncated = true;
+                }
+                closedir(d);
+                for (size_t i = 0; i < n; i++)
+                        close(fds[i]);
+                if (!is_truncated)
+                        return;
+        }
+        /* No /proc in the container, or more fds than we listed: try every possible number. */
+        struct rlimit rl;
+        int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1U << 20 ? (int)rl.rlim_cur : 1 << 20;
+        for (int fd = 3; fd < max; fd++)
+                if (should_close(fd, keep))
+                        close(fd);
+}
+
+/* krun_start_enter failed. The `start` connection is closed by now (the workload was as good as running),
+ * so, like upstream, the reason goes to the container's stderr and the container exits 1. */
+static _Noreturn void start_failed(int32_t r)
+{
+        dprintf(STDERR_FILENO, "krun: could not start the VM (krun_start_enter): %s\n", strerror(-r));
+        _exit(1);
 }
 
 /* Container init after `start`: configure the context created before the namespaces, then become the VMM. */
@@ -448,9 +497,15 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                 void *fn = p->syms[c->id];
                 if (!fn)
                         continue; /* optional and absent (checked at create) */
+                /* Configuration errors above still reach `start`; from here on the VMM owns the process. */
+                if (c->id == KRUN_CALL_START_ENTER) {
+                        /* On success the VMM _exit()s with the guest's code: no atexit, no stdio flush. */
+                        fflush(NULL);
+                        close_cloexec_fds(p->passt_fd);
+                }
                 int32_t r = run_call(fn, id, c);
                 if (r < 0 && c->id == KRUN_CALL_START_ENTER)
-                        return error_set(err, -r, "krun: could not start the VM (krun_start_enter)");
+                        start_failed(r);
                 if (r < 0)
                         return error_set(err, -r, "krun: %s", krun_call_symbol(c->id));
                 /* aws-nitro: krun_start_enter returns the enclave's exit code. */
@@ -476,6 +531,27 @@ static void krun_unload(struct executor_ctx *ctx)
         ctx->priv = NULL;
 }
 
+/* `delete`: the config file would otherwise stay in the image (and end up in `podman commit`). Only the
+ * file this container wrote goes: same bytes as its config (another container sharing the rootfs with a
+ * different config keeps its own). Read without following a symlink and removed with unlinkat, which
+ * never follows one either: the image cannot point this at a host file. */
+static int krun_cleanup_rootfs(int rootfs_fd, const char *config_json, size_t config_json_len, struct error **err)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        _cleanup_error_ struct error *e = NULL;
+        if (!config_json)
+                return 0;
+        /* Not ours if it cannot be read as a regular file (a symlink, a FIFO, a directory planted later). */
+        if (safe_read_file(rootfs_fd, KRUN_CONFIG_FILE, config_json_len + 1, &data, &len, &e) < 0 || !data)
+                return 0;
+        if (len != config_json_len || memcmp(data, config_json, len) != 0)
+                return 0;
+        if (unlinkat(rootfs_fd, KRUN_CONFIG_FILE + 1, 0) < 0 && errno != ENOENT)
+                return error_sys(err, "krun: remove `%s` from the rootfs", KRUN_CONFIG_FILE);
+        return 0;
+}
+
 const struct executor executor_krun = {
     .name = "krun",
     .load = krun_load,
@@ -485,4 +561,5 @@ const struct executor executor_krun = {
     .resolves_executable = false,
     .exec = krun_exec,
     .unload = krun_unload,
+    .cleanup_rootfs = krun_cleanup_rootfs,
 };

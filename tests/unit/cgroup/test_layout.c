@@ -79,7 +79,8 @@ static void test_overmounted_unified(void **state)
 {
         (void)state;
         char text[sizeof(hybrid) + 128];
-        snprintf(text, sizeof(text), "%s%s", hybrid, "99 40 0:50 / /sys/fs/cgroup/unified rw - tmpfs bench rw,size=4k\n");
+        snprintf(text, sizeof(text), "%s%s", hybrid,
+                 "99 40 0:50 / /sys/fs/cgroup/unified rw - tmpfs bench rw,size=4k\n");
         struct cgroup_layout l;
         parse(text, &l);
         assert_int_equal(l.mode, CGROUP_MODE_V1);

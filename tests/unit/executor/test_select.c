@@ -133,6 +133,17 @@ static void test_unknown_handlers(void **state)
         select_fails("crun-", NULL, ENOENT, "invoked as `crun-`: unknown handler `` (expected one of: krun)");
 }
 
+/* `delete` finds the executor a state file names (src/executor/cleanup.c). */
+static void test_by_name(void **state)
+{
+        (void)state;
+        assert_ptr_equal(executor_by_name("native"), &executor_native);
+        assert_ptr_equal(executor_by_name(executor_krun.name), &executor_krun);
+        assert_null(executor_by_name("wasm"));
+        assert_null(executor_by_name(""));
+        assert_null(executor_by_name(NULL));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -144,6 +155,7 @@ int main(void)
             cmocka_unit_test(test_sandbox_first),
             cmocka_unit_test(test_container_type_not_sandbox),
             cmocka_unit_test(test_unknown_handlers),
+            cmocka_unit_test(test_by_name),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
