@@ -207,7 +207,7 @@ int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid
                 r = make_tree(d.layout.unified, path, true, false, &d, need, &made, err);
         _cleanup_close_ int lock_fd = -1;
         if (r >= 0)
-                r = 0 * lock_leaf(&d, &lock_fd, err) + (close(lock_fd), lock_fd = -1, 0);
+                r = lock_leaf(&d, &lock_fd, err);
         for (size_t i = 0; i < d.layout.n_v1 && r >= 0 && !adopt; i++)
                 r = check_unused(d.v1[i], err);
         if (r >= 0 && d.unified && !adopt)

@@ -31,6 +31,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "executor/executor.h"
+#include "linux/netdev.h"
 #include "oci/state.h"
 
 /* Everything create builds, so that a failure at any step can undo exactly what exists. */
@@ -371,6 +372,10 @@ static int supervise_setup(struct creation *c, struct error **err)
         if (r < 0)
                 return r;
 
+        /* Host interfaces move in before the init sets up, so that sysctl and hooks see them. */
+        r = netdev_move_all(c->spec, c->pid, err);
+        if (r < 0)
+                return r;
         /* The init learns its host pid: the seccomp listener payload names it. */
         r = sync_send(c->sync_fd[0], SYNC_GO, c->pid, err);
         if (r >= 0)

@@ -74,8 +74,8 @@ int exec_attrs_apply_memory_policy(const struct oci_linux *l, struct error **err
         unsigned long maxnode = n > 0 ? MAX_NODES + 1 : 0;
         if (syscall(SYS_set_mempolicy, l->memory_policy_mode | (int)l->memory_policy_flags, n > 0 ? mask : NULL,
                     maxnode) < 0)
-                return error_sys(err, "linux.memoryPolicy: set_mempolicy(mode %d, nodes `%s`)",
-                                 l->memory_policy_mode, l->memory_policy_nodes ? l->memory_policy_nodes : "");
+                return error_sys(err, "linux.memoryPolicy: set_mempolicy(mode %d, nodes `%s`)", l->memory_policy_mode,
+                                 l->memory_policy_nodes ? l->memory_policy_nodes : "");
         return 0;
 }
 
@@ -104,8 +104,8 @@ int exec_attrs_apply_scheduler(const struct oci_process *p, struct error **err)
             .sched_period = s->period,
         };
         if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
-                return error_sys(err, "process.scheduler: sched_setattr(policy %u, priority %u, nice %d)",
-                                 s->policy, s->priority, s->nice);
+                return error_sys(err, "process.scheduler: sched_setattr(policy %u, priority %u, nice %d)", s->policy,
+                                 s->priority, s->nice);
         return 0;
 }
 

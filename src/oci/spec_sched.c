@@ -23,8 +23,8 @@ static const struct name_value sched_policies[] = {
     {"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
 };
 static const struct name_value sched_flags[] = {
-    {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},        {"SCHED_FLAG_DL_OVERRUN", 0x04},
-    {"SCHED_FLAG_KEEP_POLICY", 0x08},   {"SCHED_FLAG_KEEP_PARAMS", 0x10},    {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},     {"SCHED_FLAG_DL_OVERRUN", 0x04},
+    {"SCHED_FLAG_KEEP_POLICY", 0x08},    {"SCHED_FLAG_KEEP_PARAMS", 0x10}, {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
     {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
 };
 static const struct name_value ioprio_classes[] = {
@@ -33,8 +33,12 @@ static const struct name_value ioprio_classes[] = {
     {"IOPRIO_CLASS_IDLE", 3},
 };
 static const struct name_value mpol_modes[] = {
-    {"MPOL_DEFAULT", 0},   {"MPOL_PREFERRED", 1},      {"MPOL_BIND", 2},
-    {"MPOL_INTERLEAVE", 3}, {"MPOL_LOCAL", 4},          {"MPOL_PREFERRED_MANY", 5},
+    {"MPOL_DEFAULT", 0},
+    {"MPOL_PREFERRED", 1},
+    {"MPOL_BIND", 2},
+    {"MPOL_INTERLEAVE", 3},
+    {"MPOL_LOCAL", 4},
+    {"MPOL_PREFERRED_MANY", 5},
     {"MPOL_WEIGHTED_INTERLEAVE", 6},
 };
 static const struct name_value mpol_flags[] = {
@@ -155,8 +159,7 @@ static int parse_io_priority(struct json_object *obj, const char *parent, struct
         return 0;
 }
 
-static int parse_cpu_list(struct json_object *obj, const char *parent, const char *key, char **out,
-                          struct error **err)
+static int parse_cpu_list(struct json_object *obj, const char *parent, const char *key, char **out, struct error **err)
 {
         int r = json_get_string(obj, parent, key, out, err);
         if (r <= 0)

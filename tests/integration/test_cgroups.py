@@ -347,6 +347,31 @@ def test_update_from_file_stdin_and_flags(rt):
     assert read("pids", p, "pids.max") == "20"
     r = rt.run("update", "--pids-limit", "-1", cid)
     assert r.returncode == 0 and read("pids", p, "pids.max") == "max", r
+    cpu = str(max(os.sched_getaffinity(0)))
+    r = rt.run("update", "--memory", "80m", "--memory-swap", "160m", "--memory-reservation", "40m",
+               "--cpuset-cpus", cpu, "--blkio-weight", "200", cid)
+    assert r.returncode == 0, r
+    assert read("memory", p, "memory.limit_in_bytes") == str(80 << 20)
+    assert read("memory", p, "memory.soft_limit_in_bytes") == str(40 << 20)
+    if os.path.exists(cg_dir("memory", p) + "/memory.memsw.limit_in_bytes"):
+        assert read("memory", p, "memory.memsw.limit_in_bytes") == str(160 << 20)
+    if "cpuset" in V1:
+        assert read("cpuset", p, "cpuset.cpus") == cpu
+    d = cg_dir("blkio", p)
+    weight = "blkio.weight" if os.path.exists(d + "/blkio.weight") else "blkio.bfq.weight"
+    assert read("blkio", p, weight).split()[-1] == "200"
+
+
+def test_update_paused_and_stopped(rt):
+    cid, _ = run_detached(rt, {"pids": {"limit": 50}})
+    assert rt.run("pause", cid).returncode == 0
+    assert rt.run("update", "--pids-limit", "40", cid).returncode == 0
+    assert read("pids", "/" + cid, "pids.max") == "40"
+    assert rt.run("resume", cid).returncode == 0
+    assert rt.run("kill", cid, "KILL").returncode == 0
+    wait_for(lambda: rt.state(cid)["status"] == "stopped", what="stopped")
+    r = rt.run("update", "--pids-limit", "30", cid)
+    assert r.returncode != 0 and "stopped" in r.stderr, r
 
 
 def test_update_errors(rt):
@@ -494,6 +519,26 @@ def test_cgroups_path(rt, parent_cgroup, form):
     assert rt.run("delete", "--force", cid).returncode == 0
     assert not os.path.exists(cg_dir("pids", f"/{parent_cgroup}/{cid}"))
     assert os.path.isdir(cg_dir("pids", f"/{parent_cgroup}")), "the parent was not ours to remove"
+
+
+def test_crashed_create_leaves_a_cgroup_that_delete_force_removes(rt):
+    # The prestart hook runs in the runtime once the cgroup exists: killing its parent is a crash there.
+    cid = rt.new_id()
+
+    def extra(c):
+        c["hooks"] = {"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "kill -9 $PPID"]}]}
+
+    b = rt.bundle(["sleep", "600"], edit=with_resources({"pids": {"limit": 12}}, extra))
+    r = rt.run("create", "--bundle", b, cid)
+    assert r.returncode == -9, r
+    assert read("pids", "/" + cid, "pids.max") == "12", "the crash left the cgroup"
+    left = procs_of(cid)
+    assert rt.run("delete", "--force", cid).returncode == 0
+    reap_orphans()
+    assert not os.path.exists(cg_dir("pids", "/" + cid))
+    assert not os.path.exists(os.path.join(rt.root, cid))
+    for p in left:
+        assert not os.path.exists(f"/proc/{p}") or open(f"/proc/{p}/stat").read().split(") ")[1][0] in "ZX"
 
 
 def test_cgroups_path_with_dotdot_is_refused(rt):

@@ -361,3 +361,47 @@ def test_time_offsets_need_a_time_namespace(rt):
     def edit(c):
         c["linux"]["timeOffsets"] = {"monotonic": {"secs": 10}}
     run_fails(rt, rt.bundle(["true"], edit=edit), "linux.timeOffsets", "time namespace")
+
+
+# ---- netDevices ----
+
+@pytest.fixture
+def dummy_link():
+    """A host interface to move: a dummy one, or one end of a veth pair where the kernel has no dummy
+    driver (as on this machine); deleting the peer removes both ends."""
+    name = "kd" + uuid.uuid4().hex[:8]
+    peer = None
+    r = subprocess.run(["ip", "link", "add", name, "type", "dummy"], capture_output=True, text=True)
+    if r.returncode != 0:
+        peer = "kp" + name[2:]
+        r2 = subprocess.run(["ip", "link", "add", name, "type", "veth", "peer", "name", peer], capture_output=True,
+                            text=True)
+        if r2.returncode != 0:
+            pytest.skip(f"cannot create a dummy ({r.stderr.strip()}) or veth ({r2.stderr.strip()}) interface")
+    yield name
+    # Gone from the host once moved (it dies with the container's netns); delete what is still here.
+    subprocess.run(["ip", "link", "del", name], capture_output=True)
+    if peer:
+        subprocess.run(["ip", "link", "del", peer], capture_output=True)
+
+
+def test_net_devices_moved_and_renamed(rt, dummy_link):
+    def edit(c):
+        c["linux"]["netDevices"] = {dummy_link: {"name": "ctr0"}}
+    out = run_ok(rt, rt.bundle(["sh", "-c", "ls /sys/class/net"], edit=edit))
+    assert "ctr0" in out.split() and dummy_link not in out.split(), out
+    assert not os.path.exists(f"/sys/class/net/{dummy_link}")  # left the host with the container
+
+
+def test_net_devices_missing_interface_is_a_clear_error(rt):
+    def edit(c):
+        c["linux"]["netDevices"] = {"nosuchif0": {"name": "ctr0"}}
+    run_fails(rt, rt.bundle(["true"], edit=edit), "linux.netDevices.nosuchif0")
+
+
+def test_net_devices_need_a_new_netns(rt, dummy_link):
+    def edit(c):
+        c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+        c["linux"]["netDevices"] = {dummy_link: {}}
+    run_fails(rt, rt.bundle(["true"], edit=edit), "linux.netDevices", "network namespace")
+    assert os.path.exists(f"/sys/class/net/{dummy_link}")

@@ -194,6 +194,32 @@ static void resolves(const char *id, const char *in, const char *want)
         assert_string_equal(out, want);
 }
 
+/* Flat keyed files: cgroup.events (freezer), memory.oom_control and memory.events (OOM kills). */
+static void test_keyed_value(void **state)
+{
+        (void)state;
+        unsigned long long v = 99;
+        assert_int_equal(cgroup_keyed_value("populated 1\nfrozen 1\n", "frozen", &v), 0);
+        assert_int_equal(v, 1);
+        assert_int_equal(cgroup_keyed_value("populated 1\nfrozen 0\n", "frozen", &v), 0);
+        assert_int_equal(v, 0);
+        /* v1 memory.oom_control; "oom_kill_disable" must not match "oom_kill". */
+        const char *oom = "oom_kill_disable 1\nunder_oom 0\noom_kill 3\n";
+        assert_int_equal(cgroup_keyed_value(oom, "oom_kill", &v), 0);
+        assert_int_equal(v, 3);
+        /* v2 memory.events: "oom_kill" next to "oom" and "oom_group_kill"; no trailing newline. */
+        const char *ev = "low 0\nhigh 0\nmax 12\noom 2\noom_kill 2\noom_group_kill 0";
+        assert_int_equal(cgroup_keyed_value(ev, "oom_kill", &v), 0);
+        assert_int_equal(v, 2);
+        assert_int_equal(cgroup_keyed_value(ev, "oom", &v), 0);
+        assert_int_equal(v, 2);
+        assert_int_equal(cgroup_keyed_value(ev, "frozen", &v), -1);
+        assert_int_equal(cgroup_keyed_value("frozen x\n", "frozen", &v), -1);
+        assert_int_equal(cgroup_keyed_value("frozen 1x\n", "frozen", &v), -1);
+        assert_int_equal(cgroup_keyed_value("frozen\n", "frozen", &v), -1);
+        assert_int_equal(cgroup_keyed_value("", "frozen", &v), -1);
+}
+
 static void test_resolve_path(void **state)
 {
         (void)state;
@@ -305,6 +331,7 @@ int main(void)
             cmocka_unit_test(test_detect_this_host),
             cmocka_unit_test(test_lists),
             cmocka_unit_test(test_proc_cgroup),
+            cmocka_unit_test(test_keyed_value),
             cmocka_unit_test(test_resolve_path),
             cmocka_unit_test(test_systemd_split),
             cmocka_unit_test(test_driver_names),
