@@ -492,15 +492,30 @@ def test_memory_limit_too_low_for_setup_names_the_oom(rt):
 
 
 @pytest.fixture
-def parent_cgroup():
+def parent_cgroup(rt):
     """A parent cgroup name for cgroupsPath tests, removed (in every hierarchy) afterwards."""
     name = "krun-test-" + uuid.uuid4().hex[:8]
     yield name
-    for d in list(V1.values()) + ([UNIFIED] if UNIFIED else []):
-        try:
-            os.rmdir(os.path.join(d, name))
-        except OSError:
-            pass
+    # This teardown runs before rt's: delete the containers first (rt's own cleanup repeats it
+    # harmlessly), then only empty directories are left, children first; the kernel may need a moment
+    # to release a cgroup.
+    rt.cleanup()
+    reap_orphans()
+    left = []
+    for h in list(V1.values()) + ([UNIFIED] if UNIFIED else []):
+        top = os.path.join(h, name)
+        for dirpath, _, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
+            for _ in range(50):
+                try:
+                    os.rmdir(dirpath)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+            else:
+                left.append(dirpath)
+    assert not left, f"cgroups left: {left}"
 
 
 @pytest.mark.parametrize("form", ["absolute", "relative"])
