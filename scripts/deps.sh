@@ -1,9 +1,13 @@
 #!/bin/sh
 # Install the Debian packages krun needs to build and test. Idempotent and quiet when all is present.
+# podman + conmon (catatonit for `podman run --init`) and containerd (+ ctr and the runc v2 shim) are the
+# real clients of tests/integration/test_podman.py and test_containerd.py; rootful, without network, so
+# none of their recommended packages (uidmap, slirp4netns, fuse-overlayfs, CNI plugins) is needed.
 # Usage: scripts/deps.sh [extra packages...]
 set -eu
 pkgs="meson ninja-build pkg-config gcc clang clang-format libjson-c-dev libseccomp-dev libcap-dev
-libsystemd-dev libcmocka-dev python3-pytest busybox-static iproute2 util-linux procps $*"
+libsystemd-dev libcmocka-dev python3-pytest busybox-static iproute2 util-linux procps
+podman conmon catatonit containerd $*"
 missing=""
 for p in $pkgs; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

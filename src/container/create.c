@@ -31,6 +31,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "executor/executor.h"
+#include "linux/idmap.h"
 #include "linux/netdev.h"
 #include "oci/state.h"
 
@@ -119,6 +120,8 @@ static void creation_free(struct creation *c)
         free(c->state.created);
         free(c->state.owner);
         free(c->state.cgroup_path);
+        free(c->state.annotation_keys); /* borrowed strings: only the arrays are ours */
+        free(c->state.annotation_values);
         free(c->bundle);
         free(c->config_path);
         free(c->rootfs);
@@ -260,6 +263,17 @@ static void fill_state(struct creation *c)
         st->cgroup_manager = (char *)cgroup_driver_name(c->cgroup.driver);
         st->cgroup_path = c->cgroup.path ? strdup(c->cgroup.path) : NULL;
         st->systemd_scope = c->cgroup.scope;
+        /* `state` reports the config's annotations (podman and CRI-O read them back); the strings stay owned
+         * by the spec, which outlives the state written at the end of create. */
+        size_t n = c->spec->n_annotations;
+        if (n) {
+                st->annotation_keys = calloc(n + 1, sizeof(char *));
+                st->annotation_values = calloc(n + 1, sizeof(char *));
+                for (size_t i = 0; st->annotation_keys && st->annotation_values && i < n; i++) {
+                        st->annotation_keys[i] = c->spec->annotations[i].key;
+                        st->annotation_values[i] = c->spec->annotations[i].value ? c->spec->annotations[i].value : "";
+                }
+        }
 }
 
 struct child_arg {
@@ -338,6 +352,30 @@ static int run_runtime_hooks(struct creation *c, enum oci_hook_kind kind, struct
         return hooks_run(c->spec, kind, &st, &opts, err);
 }
 
+/* Idmapping a mount needs host privileges the init lacks inside its user namespace: we clone and idmap each
+ * source here, once the container's user namespace has its maps, and send the detached mounts ahead of GO
+ * in the order of mounts[] (linux/idmap.h). */
+static int send_idmapped_mounts(struct creation *c, struct error **err)
+{
+        if (!idmap_spec_has_idmapped_mounts(c->spec))
+                return 0;
+        _cleanup_close_ int own_userns = -1;
+        int userns = c->plan.join_fds[NS_USER];
+        if (c->plan.has_new_userns) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", c->pid);
+                userns = own_userns = open(path, O_RDONLY | O_CLOEXEC);
+                if (userns < 0)
+                        return error_sys(err, "open the container's user namespace (%s)", path);
+        }
+        struct idmap_mounts im;
+        int r = idmap_mounts_prepare(c->spec, c->bundle, userns, &im, err);
+        for (size_t i = 0; r >= 0 && i < im.n; i++)
+                r = sync_send_fd(c->sync_fd[0], SYNC_IDMAP_MOUNT, im.fds[i], err);
+        idmap_mounts_close(&im);
+        return r;
+}
+
 /* Runtime side of the handshake, from the clone to READY. */
 static int supervise_setup(struct creation *c, struct error **err)
 {
@@ -374,6 +412,9 @@ static int supervise_setup(struct creation *c, struct error **err)
 
         /* Host interfaces move in before the init sets up, so that sysctl and hooks see them. */
         r = netdev_move_all(c->spec, c->pid, err);
+        if (r < 0)
+                return r;
+        r = send_idmapped_mounts(c, err);
         if (r < 0)
                 return r;
         /* The init learns its host pid: the seccomp listener payload names it. */

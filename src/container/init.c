@@ -38,7 +38,44 @@ struct init_late {
         struct seccomp_filter *seccomp;
         int seccomp_listener; /* connected listenerPath, -1 when none */
         int listen_fds;       /* LISTEN_FDS of the runtime's environment: socket activation fds kept */
+        int *idmapped_fds;    /* detached idmapped mounts from the runtime, in mounts[] order */
+        size_t n_idmapped_fds;
 };
+
+/* Attached by rootfs_prepare (or unused after a failure): either way no longer ours to keep. */
+static void init_late_close_idmapped(struct init_late *l)
+{
+        for (size_t i = 0; i < l->n_idmapped_fds; i++)
+                close(l->idmapped_fds[i]);
+        free(l->idmapped_fds);
+        l->idmapped_fds = NULL;
+        l->n_idmapped_fds = 0;
+}
+
+/* Before GO the runtime sends the idmapped mounts it prepared with its host privileges (linux/idmap.h). */
+static int wait_for_go(struct init_args *a, struct init_late *late, struct sync_msg *go, struct error **err)
+{
+        for (;;) {
+                int fd = -1;
+                int r = sync_expect(a->sync_fd, 0, go, &fd, err);
+                if (r < 0)
+                        return r;
+                if (go->type == SYNC_GO && fd < 0)
+                        return 0;
+                if (go->type != SYNC_IDMAP_MOUNT || fd < 0) {
+                        if (fd >= 0)
+                                close(fd);
+                        return error_set(err, EPROTO, "sync: unexpected message %u before GO", go->type);
+                }
+                int *grown = realloc(late->idmapped_fds, (late->n_idmapped_fds + 1) * sizeof(int));
+                if (!grown) {
+                        close(fd);
+                        return error_set(err, ENOMEM, "receive the idmapped mounts");
+                }
+                late->idmapped_fds = grown;
+                late->idmapped_fds[late->n_idmapped_fds++] = fd;
+        }
+}
 
 static void init_late_clear(struct init_late *l)
 {
@@ -228,9 +265,12 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
             .has_new_cgroupns = spec_has_new_ns(spec, NS_CGROUP),
             .no_pivot = a->no_pivot,
             .console_slave_fd = -1,
+            .idmapped_fds = late->idmapped_fds,
+            .n_idmapped_fds = late->n_idmapped_fds,
         };
         _cleanup_close_ int rootfs_fd = -1;
         r = rootfs_prepare(&cfg, &rootfs_fd, err);
+        init_late_close_idmapped(late);
         if (r < 0)
                 return error_prefix(err, "rootfs");
         if (a->exec_ctx->ops->prepare_rootfs) {
@@ -371,7 +411,7 @@ void container_init(struct init_args *a)
         struct sync_msg go;
         int r;
 
-        r = sync_expect(a->sync_fd, SYNC_GO, &go, NULL, &err);
+        r = wait_for_go(a, &late, &go, &err);
         if (r < 0)
                 _exit(1); /* the runtime is gone or failed: nobody to report to */
         late.host_pid = go.value;

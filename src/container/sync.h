@@ -15,6 +15,7 @@ enum sync_type {
         SYNC_START,       /* runtime (run): start now */
         SYNC_ACK,         /* generic acknowledgement */
         SYNC_ERROR,       /* either side: failed; payload = message */
+        SYNC_IDMAP_MOUNT, /* runtime, before GO: a detached idmapped mount travels with it (linux/idmap.h) */
 };
 
 struct sync_msg {

@@ -26,6 +26,11 @@ struct mount_options {
  * unknown options are filesystem data, as with crun. */
 int mount_options_parse(char *const *options, struct mount_options *out, struct error **err);
 void mount_options_free(struct mount_options *o);
+static inline void mount_options_freep(struct mount_options *o)
+{
+        mount_options_free(o);
+}
+#define _cleanup_mount_options_ __attribute__((cleanup(mount_options_freep)))
 
 /* Whether `data` (comma separated) already contains the key `key` ("mode" matches "mode=755"). */
 bool mount_data_has_key(const char *data, const char *key);

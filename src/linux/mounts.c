@@ -16,13 +16,8 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "linux/idmap.h"
 #include "linux/safe_path.h"
-
-static void mount_options_freep(struct mount_options *o)
-{
-        mount_options_free(o);
-}
-#define _cleanup_mount_options_ _cleanup_(mount_options_freep)
 
 int mount_on_fd(const char *source, int target_fd, const char *type, unsigned long flags, const char *data)
 {
@@ -215,17 +210,28 @@ static int copy_tree(int from, int to, int depth)
         return r;
 }
 
+char *mount_bind_source(const char *bundle, const char *source)
+{
+        char *path = NULL;
+        if (source[0] == '/')
+                return strdup(source);
+        return asprintf(&path, "%s/%s", bundle, source) < 0 ? NULL : path;
+}
+
+int mount_entry_options(const struct oci_mount *m, struct mount_options *o, struct error **err)
+{
+        /* mount_options_parse takes char *const *: the defaults are never written to. */
+        return mount_options_parse(m->options ? m->options : (char *const *)mount_default_options(m->destination), o,
+                                   err);
+}
+
 /* A bind mount: the source is a host path (relative ones are against the bundle). */
 static int mount_bind_entry(const struct rootfs_config *cfg, int rootfs_fd, const struct oci_mount *m,
                             const struct mount_options *o, int *target_fd, struct error **err)
 {
         if (!m->source)
                 return error_set(err, EINVAL, "missing source for a bind mount");
-        _cleanup_free_ char *source = NULL;
-        if (m->source[0] == '/')
-                source = strdup(m->source);
-        else if (asprintf(&source, "%s/%s", cfg->bundle, m->source) < 0)
-                source = NULL;
+        _cleanup_free_ char *source = mount_bind_source(cfg->bundle, m->source);
         if (!source)
                 return error_set(err, ENOMEM, "bind source");
 
@@ -267,6 +273,27 @@ static int mount_bind_entry(const struct rootfs_config *cfg, int rootfs_fd, cons
         if (r < 0)
                 return error_set(err, -r, "bind `%s`", source);
         return 1; /* mounted: the caller reopens the target and applies the remaining options */
+}
+
+/* An idmapped bind: the runtime cloned and idmapped the source (linux/idmap.h); we only attach it, at a
+ * target resolved inside the rootfs. Its options apply afterwards like those of any bind. */
+static int mount_idmapped_entry(const struct rootfs_config *cfg, int rootfs_fd, const struct oci_mount *m,
+                                struct mounts_state *st, int *target_fd, struct error **err)
+{
+        if (st->next_idmapped >= cfg->n_idmapped_fds)
+                return error_set(err, EPROTO, "no idmapped mount was prepared for it by the runtime");
+        int tree = cfg->idmapped_fds[st->next_idmapped++];
+        struct stat sb;
+        if (fstat(tree, &sb) < 0)
+                return error_sys(err, "stat the idmapped mount");
+        int r = S_ISDIR(sb.st_mode) ? safe_mkdir_p(rootfs_fd, m->destination, 0755, target_fd, err)
+                                    : safe_create_file(rootfs_fd, m->destination, 0755, target_fd, err);
+        if (r < 0)
+                return r;
+        r = idmap_attach(tree, *target_fd);
+        if (r < 0)
+                return error_set(err, -r, "attach the idmapped mount of `%s` (move_mount)", m->source);
+        return 1;
 }
 
 static int mount_fs_entry(const struct rootfs_config *cfg, int rootfs_fd, const struct oci_mount *m,
@@ -346,24 +373,16 @@ static int apply_entry(const struct rootfs_config *cfg, int rootfs_fd, const str
                        struct mounts_state *st, struct error **err)
 {
         _cleanup_mount_options_ struct mount_options o = {0};
-        if (m->options) {
-                int r = mount_options_parse(m->options, &o, err);
-                if (r < 0)
-                        return r;
-        } else {
-                /* mount_options_parse takes char *const *: the defaults are never written to. */
-                int r = mount_options_parse((char *const *)mount_default_options(m->destination), &o, err);
-                if (r < 0)
-                        return r;
-        }
-        if (o.idmap || m->n_uid_mappings || m->n_gid_mappings)
-                return error_set(err, EOPNOTSUPP, "idmapped mounts are not supported yet");
+        int r = mount_entry_options(m, &o, err);
+        if (r < 0)
+                return r;
         if (!o.is_bind && (!m->type || !*m->type))
                 return error_set(err, EINVAL, "invalid mount type (a mount without `type` needs `bind` or `rbind`)");
 
         _cleanup_close_ int target = -1;
-        int r;
-        if (o.is_bind)
+        if (idmap_mount_is_idmapped(m, &o))
+                r = mount_idmapped_entry(cfg, rootfs_fd, m, st, &target, err);
+        else if (o.is_bind)
                 r = mount_bind_entry(cfg, rootfs_fd, m, &o, &target, err);
         else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
                 return mount_cgroup(cfg, rootfs_fd, m->destination, &o, err);

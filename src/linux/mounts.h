@@ -11,11 +11,17 @@
 struct mounts_state {
         bool dev_is_tmpfs; /* "/dev" was mounted as a fresh tmpfs: populate default devices */
         bool has_devpts;   /* a devpts was mounted on /dev/pts */
+        size_t next_idmapped; /* the next of rootfs_config.idmapped_fds to attach */
 };
 
 /* Mount one mounts[] entry (index `i` for messages) inside the rootfs. */
 int mounts_apply_entry(const struct rootfs_config *cfg, int rootfs_fd, const struct oci_mount *m,
                        struct mounts_state *st, struct error **err);
+
+/* The options of a mounts[] entry, crun's defaults for its destination when it has none. */
+int mount_entry_options(const struct oci_mount *m, struct mount_options *o, struct error **err);
+/* A bind source as a host path: relative ones are against the bundle. Heap; NULL on ENOMEM. */
+char *mount_bind_source(const char *bundle, const char *source);
 
 /* mount(2) with the target given as an fd. Return 0 or -errno. */
 int mount_on_fd(const char *source, int target_fd, const char *type, unsigned long flags, const char *data);

@@ -65,8 +65,9 @@ int netdev_move_all(const struct oci_spec *spec, pid_t init_pid, struct error **
                 return 0;
         const struct oci_namespace *ns = oci_spec_namespace(spec, NS_NET);
         if (!ns || ns->path)
-                return error_set(err, EINVAL, "linux.netDevices: requires a new network namespace "
-                                              "(linux.namespaces has no `network` entry without a path)");
+                return error_set(err, EINVAL,
+                                 "linux.netDevices: requires a new network namespace "
+                                 "(linux.namespaces has no `network` entry without a path)");
         _cleanup_close_ int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (nl < 0)
                 return error_sys(err, "linux.netDevices: netlink socket");

@@ -4,6 +4,7 @@
  *   -> rootfs_finalize (masked + readonly paths, root.readonly). */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/error.h"
 #include "oci/spec.h"
@@ -15,6 +16,10 @@ struct rootfs_config {
         bool has_new_mntns, has_new_netns, has_new_userns, has_new_pidns, has_new_ipcns, has_new_cgroupns;
         bool no_pivot;
         int console_slave_fd; /* >= 0: bind-mounted on /dev/console */
+        /* Detached idmapped mounts the runtime prepared (linux/idmap.h), one per idmapped mounts[] entry, in
+         * the order of mounts[]. */
+        const int *idmapped_fds;
+        size_t n_idmapped_fds;
 };
 
 /* Returns an O_PATH fd of the rootfs (after it was bind-mounted on itself) in *rootfs_fd. */

@@ -270,6 +270,20 @@ def test_missing_executable_fails_at_create(krt):
     assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
 
 
+@pytest.mark.parametrize("args", [["/etc/passwd"], ["not-exec"]])
+def test_non_executable_fails_at_create_with_permission_denied(krt, args):
+    """An existing file without x bits (by path, or the only match in $PATH): crun's "open executable"
+    text with EACCES, which podman maps to exit 126 (not "not found", 127)."""
+    b = krt.bundle(args=args)
+    with open(os.path.join(b, "rootfs", "bin", "not-exec"), "w") as f:
+        f.write("#!/bin/sh\n")
+    cid = krt.new_id()
+    r = krt.run("create", "--bundle", b, cid)
+    assert r.returncode != 0
+    assert f"open executable: `{args[0]}`: Permission denied" in r.stderr, r
+    assert krt.run("state", cid).returncode != 0
+
+
 def test_vm_start_failure_is_reported(krt):
     """krun_start_enter failing (the double's knob: no libkrunfw) ends the container with status 1 and the
     reason on its stderr."""

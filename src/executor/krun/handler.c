@@ -283,19 +283,22 @@ static int check_gpu(struct krun_priv *p, int rootfs_fd, struct error **err)
         return 0;
 }
 
-static bool is_executable_at(int rootfs_fd, const char *path)
+/* 0 if path names an executable regular file in the rootfs, -ENOENT if nothing is there, -EACCES if it exists
+ * but cannot be executed (execve's errors, which podman maps to 127 and 126). */
+static int executable_at(int rootfs_fd, const char *path)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_error_ struct error *e = NULL;
         struct stat st;
         /* Symlinks are followed, but resolved inside the rootfs. */
-        if (safe_openat(rootfs_fd, path, O_PATH, 0, &fd, &e) < 0)
-                return false;
-        return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+        if (safe_openat(rootfs_fd, path, O_PATH, 0, &fd, &e) < 0 || fstat(fd, &st) < 0)
+                return -ENOENT;
+        return S_ISREG(st.st_mode) && (st.st_mode & 0111) ? 0 : -EACCES;
 }
 
 /* Upstream boots the VM and exits 0 when the workload does not exist; we fail `create` with crun's
- * message (podman maps it to 127). The guest runs the same lookup (execvp with the config's PATH). */
+ * messages (podman maps "not found" to 127, "open executable … Permission denied" to 126). The guest runs
+ * the same lookup (execvp with the config's PATH). */
 static int check_executable(const struct oci_process *proc, int rootfs_fd, struct error **err)
 {
         if (!proc || !proc->args || !proc->args[0] || !proc->args[0][0])
@@ -305,9 +308,12 @@ static int check_executable(const struct oci_process *proc, int rootfs_fd, struc
                 _cleanup_free_ char *abs = NULL;
                 if (cmd[0] != '/' && asprintf(&abs, "%s/%s", proc->cwd ? proc->cwd : "/", cmd) < 0)
                         return error_set(err, ENOMEM, "krun");
-                if (is_executable_at(rootfs_fd, abs ? abs : cmd))
-                        return 0;
-                return error_set(err, ENOENT, "executable file `%s` not found", cmd);
+                int r = executable_at(rootfs_fd, abs ? abs : cmd);
+                if (r == -EACCES)
+                        return error_set(err, EACCES, "open executable: `%s`", cmd);
+                if (r < 0)
+                        return error_set(err, ENOENT, "executable file `%s` not found", cmd);
+                return 0;
         }
         const char *path_env = DEFAULT_GUEST_PATH;
         for (char **e = proc->env; e && *e; e++)
@@ -316,14 +322,19 @@ static int check_executable(const struct oci_process *proc, int rootfs_fd, struc
         _cleanup_free_ char *dirs = strdup(path_env);
         if (!dirs)
                 return error_set(err, ENOMEM, "krun");
+        bool denied = false; /* like execvp: a non-executable match is reported only if nothing else is found */
         char *save = NULL;
         for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
                 _cleanup_free_ char *cand = NULL;
                 if (asprintf(&cand, "%s/%s", d, cmd) < 0)
                         return error_set(err, ENOMEM, "krun");
-                if (is_executable_at(rootfs_fd, cand))
+                int r = executable_at(rootfs_fd, cand);
+                if (r == 0)
                         return 0;
+                denied |= r == -EACCES;
         }
+        if (denied)
+                return error_set(err, EACCES, "open executable: `%s`", cmd);
         return error_set(err, ENOENT, "executable file `%s` not found in $PATH", cmd);
 }
 

@@ -27,8 +27,8 @@ static void test_invalid(void **state)
 {
         (void)state;
         unsigned long m[2];
-        const char *bad[] = {"", ",", "1,", ",1", "3-1", "1-", "-1", "a", "1 ", " 1", "1--2", "128", "0-128",
-                             "99999999999999999999999"};
+        const char *bad[] = {"",  ",",  "1,", ",1",   "3-1", "1-",    "-1",
+                             "a", "1 ", " 1", "1--2", "128", "0-128", "99999999999999999999999"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 if (cpulist_parse(bad[i], m, 128) != -1)
                         fail_msg("`%s` accepted", bad[i]);

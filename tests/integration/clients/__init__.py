@@ -1,0 +1,1 @@
+"""Helpers for the tests that drive our runtime through real clients (podman + conmon, containerd + ctr)."""

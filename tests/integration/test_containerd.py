@@ -1,0 +1,167 @@
+"""containerd 1.6 (Debian's containerd + ctr) running tasks through the runc v2 shim with our binary as its
+runc: as `crun`, and as `krun` through the libkrun TEST DOUBLE (tests/libkrun-double: not a VM).
+
+containerd is started by the module fixture on a private socket, state and root under a temporary
+directory, with the CRI plugin disabled; the image is an OCI layout tarball built from scripts/mkrootfs.sh
+and imported with `ctr images import`. The shim calls the runtime as go-runc does (cli-contract.md §5):
+`--root R --log …/log.json --log-format json create|start|exec|kill|delete|state|ps|pause|resume`.
+"""
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+from conftest import BUILD
+from clients.common import HERE, fake_kvm, processes_in_cgroups_named, runtime_binary
+from clients.containerd import IMAGE, Containerd, ContainerdUnavailable
+from clients.oci_image import make_rootfs, oci_archive
+
+pytestmark = pytest.mark.skipif(
+    not all(shutil.which(b) for b in ("containerd", "ctr", "containerd-shim-runc-v2", "script")),
+    reason="containerd, ctr, containerd-shim-runc-v2 or script(1) not installed (scripts/deps.sh installs them)")
+
+LOOP = 'trap "exit 42" TERM; while :; do sleep 0.1; done'
+# ctr sizes the exec's pty (through the shim, on the master we sent it) only after the process started.
+SIZE_AFTER_RESIZE = ('tty; i=0; while [ "$(stty size 2>/dev/null)" != "30 100" ] && [ $i -lt 50 ]; do sleep 0.1; '
+                     'i=$((i+1)); done; stty size')
+
+
+@pytest.fixture(scope="module", params=["crun", "krun"])
+def cd(request, tmp_path_factory):
+    kind = request.param
+    tmp = str(tmp_path_factory.mktemp(f"containerd-{kind}"))
+    image = oci_archive(make_rootfs(os.path.join(tmp, "rootfs")), os.path.join(tmp, "busybox-oci.tar"), IMAGE)
+    # Short: the shim's and containerd's unix socket paths live below it.
+    c = Containerd(tempfile.mkdtemp(prefix=f"kc-{kind}-", dir="/tmp"), runtime_binary(kind, BUILD, tmp))
+    c.kind = kind
+    with fake_kvm(kind == "krun"):
+        try:
+            try:
+                c.start()
+            except ContainerdUnavailable as e:
+                pytest.skip(f"containerd cannot run on this host: {e}")
+            c.ok("images", "import", image)
+            yield c
+        finally:
+            leaked = c.teardown()
+            shutil.rmtree(c.tmp, ignore_errors=True)
+    assert not leaked, f"containerd teardown had to clean up: {leaked}"
+
+
+@pytest.fixture
+def ids(cd):
+    """ids() gives a fresh container ID; teardown removes those containers and checks for leaks."""
+    created = []
+
+    def new():
+        cid = f"kc-{uuid.uuid4().hex[:10]}"
+        created.append(cid)
+        return cid
+    yield new
+    for cid in created:
+        cd.remove_container(cid)
+    left = [cid for cid in cd.ok("container", "ls", "--quiet").stdout.split() if cid in created]
+    state = [cid for cid in created if os.path.exists(os.path.join(cd.runc_root, cd.namespace, cid))]
+    procs = processes_in_cgroups_named(created)
+    assert not (left or state or procs), f"left: containers {left}, runtime state {state}, processes {procs}"
+
+
+def run(cd, cid, *cmd, opts=(), **kw):
+    return cd.ctr("run", *cd.run_args(), *opts, IMAGE, cid, *cmd, **kw)
+
+
+def exit_code_of_delete(cd, cid):
+    """`ctr task delete` reports a non-zero exit status of the task as a warning on stderr."""
+    r = cd.ok("task", "delete", cid)
+    m = re.search(r"exit with non-zero exit code (\d+)", r.stderr)
+    return int(m.group(1)) if m else 0
+
+
+def wait_status(cd, cid, want, timeout=15):
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        status = cd.tasks().get(cid)
+        if status == want:
+            break
+        time.sleep(0.1)
+    return status
+
+
+def test_run_output_and_exit_status(cd, ids):
+    r = run(cd, ids(), "sh", "-c", "echo hello; echo err >&2; exit 3", opts=["--rm"])
+    assert r.returncode == 3, r
+    assert r.stdout == "hello\n"
+    assert "err" in r.stderr
+
+
+def test_runtime_error_reaches_ctr(cd, ids):
+    """The shim reads the last "error" record of our --log (JSON) file and reports its msg."""
+    r = run(cd, ids(), "no-such-command", opts=["--rm"])
+    assert r.returncode != 0, r
+    assert "executable file `no-such-command` not found in $PATH" in r.stderr, r
+
+
+def test_detached_task_ps_pause_kill(cd, ids):
+    cid = ids()
+    r = run(cd, cid, "sh", "-c", LOOP, opts=["--detach"])
+    assert r.returncode == 0, r
+    assert cd.tasks()[cid] == "RUNNING"
+    assert os.path.isfile(os.path.join(cd.runc_root, cd.namespace, cid, "state.json"))  # our --root
+    pids = cd.ok("task", "ps", cid).stdout.split()[2::2]
+    assert pids and all(p.isdigit() for p in pids), pids
+    cd.ok("task", "pause", cid)
+    assert cd.tasks()[cid] == "PAUSED"
+    cd.ok("task", "resume", cid)
+    assert cd.tasks()[cid] == "RUNNING"
+    # SIGTERM: crun runs the trap. krun double: its VMM, the container's pid 1, drops the signal.
+    cd.ok("task", "kill", cid)
+    if cd.kind == "krun":
+        time.sleep(0.3)
+        assert cd.tasks()[cid] == "RUNNING"
+        cd.ok("task", "kill", "--signal", "SIGKILL", cid)
+    assert wait_status(cd, cid, "STOPPED") == "STOPPED"
+    assert exit_code_of_delete(cd, cid) == (42 if cd.kind == "crun" else 137)
+
+
+def test_task_exec(cd, ids):
+    cid = ids()
+    assert run(cd, cid, "sh", "-c", LOOP, opts=["--detach"]).returncode == 0
+    r = cd.ctr("task", "exec", "--exec-id", "e1", cid, "sh", "-c", "echo from-exec; exit 5")
+    if cd.kind == "krun":
+        assert r.returncode != 0, r
+        assert "exec into the VM is not supported" in r.stderr, r
+        return
+    assert (r.returncode, r.stdout) == (5, "from-exec\n"), r
+    r = cd.ctr("task", "exec", "--exec-id", "e2", cid, "sh", "-c", "kill -9 $$")
+    assert r.returncode == 137, r
+
+
+def test_task_exec_with_terminal(cd, ids):
+    if cd.kind == "krun":
+        pytest.skip("krun refuses exec (docs/krun-mode.md); test_task_exec checks the refusal")
+    cid = ids()
+    assert run(cd, cid, "sh", "-c", LOOP, opts=["--detach"]).returncode == 0
+    argv = ["ctr", "--address", cd.sock, "--namespace", cd.namespace, "task", "exec", "-t", "--exec-id", "t1", cid,
+            "sh", "-c", SIZE_AFTER_RESIZE + "; exit 6"]
+    r = cd.runner.run(["script", "-qec", "stty rows 30 cols 100; exec " + shlex.join(argv), "/dev/null"], feed=[],
+                      timeout=60)
+    assert r.returncode == 6, r
+    assert re.search(r"/dev/pts/\d+\r*\n", r.stdout), r
+    assert "30 100" in r.stdout, r
+
+
+def test_readme_cri_runtime_class_is_accepted():
+    """The README's config.toml snippet parses, and containerd keeps BinaryName for the krun class."""
+    r = subprocess.run(["containerd", "--config", os.path.join(HERE, "containerd-cri-krun.toml"), "config", "dump"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    section = r.stdout.split('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.krun]', 1)[1]
+    assert 'runtime_type = "io.containerd.runc.v2"' in section
+    assert 'BinaryName = "/usr/local/bin/krun"' in section.split("[plugins.", 2)[1]
