@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "core/proctitle.h"
 #include "oci/state.h"
 
 static int fail(const struct error *err)
@@ -25,6 +26,7 @@ static bool resolve_rootless(enum cmd_rootless r)
 int main(int argc, char **argv)
 {
         _cleanup_error_ struct error *err = NULL;
+        proctitle_init(argc, argv);
         /* `krun` (or `crun-krun`) selects the libkrun executor: keep the name the binary was run under. */
         const char *prog = argc > 0 && argv[0] ? argv[0] : "crun";
         const char *slash = strrchr(prog, '/');

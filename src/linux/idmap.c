@@ -298,7 +298,8 @@ static void fs_type_of(const char *path, char *buf, size_t size)
                 unsigned long long id;
                 const char *sep = strstr(line, " - ");
                 char type[64];
-                if (sscanf(line, "%llu", &id) == 1 && id == stx.stx_mnt_id && sep && sscanf(sep + 3, "%63s", type) == 1) {
+                if (sscanf(line, "%llu", &id) == 1 && id == stx.stx_mnt_id && sep &&
+                    sscanf(sep + 3, "%63s", type) == 1) {
                         snprintf(buf, size, "%s", type);
                         return;
                 }
@@ -341,8 +342,9 @@ static int prepare_one(const struct oci_mount *m, const struct mount_options *o,
                 if (errno == EINVAL) {
                         char type[64];
                         fs_type_of(source, type, sizeof(type));
-                        return error_set(err, EOPNOTSUPP, "`%s`: its filesystem (%s)%s does not support idmapped mounts",
-                                         source, type, req->idmap_recursive ? " or one below it (ridmap)" : "");
+                        return error_set(err, EOPNOTSUPP,
+                                         "`%s`: its filesystem (%s)%s does not support idmapped mounts", source, type,
+                                         req->idmap_recursive ? " or one below it (ridmap)" : "");
                 }
                 return error_sys(err, "idmap `%s` (mount_setattr)", source);
         }
@@ -415,5 +417,5 @@ int idmap_mounts_prepare(const struct oci_spec *spec, const char *bundle, int co
 int idmap_attach(int tree_fd, int target_fd)
 {
         return move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ? -errno
-                                                                                                              : 0;
+                                                                                                             : 0;
 }

@@ -23,9 +23,9 @@
 
 /* What one mounts[] entry asks for. */
 struct idmap_request {
-        bool clone_recursive;      /* rbind: the detached copy has the submounts too */
-        bool idmap_recursive;      /* ridmap: the submounts are idmapped too */
-        bool use_container_userns; /* no mapping of its own: the container's user namespace maps it */
+        bool clone_recursive;               /* rbind: the detached copy has the submounts too */
+        bool idmap_recursive;               /* ridmap: the submounts are idmapped too */
+        bool use_container_userns;          /* no mapping of its own: the container's user namespace maps it */
         struct oci_id_mapping *uids, *gids; /* the mount's own mapping (NULL with use_container_userns) */
         size_t n_uids, n_gids;
 };

@@ -9,8 +9,8 @@
 
 /* What later steps need to know about the mounts done so far. */
 struct mounts_state {
-        bool dev_is_tmpfs; /* "/dev" was mounted as a fresh tmpfs: populate default devices */
-        bool has_devpts;   /* a devpts was mounted on /dev/pts */
+        bool dev_is_tmpfs;    /* "/dev" was mounted as a fresh tmpfs: populate default devices */
+        bool has_devpts;      /* a devpts was mounted on /dev/pts */
         size_t next_idmapped; /* the next of rootfs_config.idmapped_fds to attach */
 };
 

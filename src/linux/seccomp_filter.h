@@ -1,6 +1,6 @@
-/* linux.seccomp through libseccomp. Pure part: name tables (actions, architectures, flags, operators) and
- * validation with errors naming the JSON path. Building the filter is user-space work inside libseccomp
- * (done at create so a bad profile fails `create`); loading it is the one privileged step, done by the
+/* linux.seccomp through libseccomp. Pure part: validation with errors naming the JSON path (the name
+ * tables, which this header brings along, are seccomp_names.h). Building the filter is user-space work
+ * inside libseccomp (done at create so a bad profile fails `create`); loading it is the one privileged step, done by the
  * init at the moment oci-runtime.md §4 prescribes (before the user switch without noNewPrivileges, as the
  * last step before execve with it). */
 #pragma once
@@ -9,19 +9,8 @@
 #include <sys/types.h>
 
 #include "core/error.h"
+#include "linux/seccomp_names.h"
 #include "oci/spec.h"
-
-/* Name -> SCMP_ACT_* (errno_ret is folded into ERRNO and TRACE). -1 when unknown. */
-int seccomp_action_from_name(const char *name, uint32_t errno_ret, uint32_t *action);
-/* Whether an action accepts errnoRet (SCMP_ACT_ERRNO, SCMP_ACT_TRACE). */
-bool seccomp_action_takes_errno(const char *name);
-/* SCMP_ARCH_* name -> token. -1 unknown, -2 known to the spec but not to the linked libseccomp. */
-int seccomp_arch_from_name(const char *name, uint32_t *arch);
-/* SECCOMP_FILTER_FLAG_* name -> libseccomp filter attribute (enum scmp_filter_attr).
- * -1 unknown, -2 not supported by the linked libseccomp. */
-int seccomp_flag_from_name(const char *name, int *attr);
-/* SCMP_CMP_* name -> enum scmp_compare; -1 when unknown (for the config parser). */
-int seccomp_op_from_name(const char *name);
 
 /* Every name and combination checked, errors name the path: "linux.seccomp.syscalls[2].action: unknown
  * action `SCMP_ACT_FOO`". */

@@ -1,5 +1,7 @@
-/* `linux.seccomp` → struct oci_seccomp: action/operator names become libseccomp values here, so the code
- * that builds the filter only deals with validated numbers. Pure. */
+/* `linux.seccomp` → struct oci_seccomp: action/operator names become libseccomp values here (through the
+ * tables of src/linux/seccomp_names.c), so the code that builds the filter only deals with validated
+ * numbers. Architectures and flags are kept as names: the filter code maps them, knowing what the
+ * linked libseccomp supports; the parser only rejects names the spec does not define. Pure. */
 #include "oci/spec.h"
 
 #include <errno.h>
@@ -7,82 +9,11 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <seccomp.h>
 
 #include "core/cleanup.h"
 #include "core/json.h"
+#include "linux/seccomp_names.h"
 #include "oci/spec_internal.h"
-
-static const struct {
-        const char *name;
-        uint32_t action;
-} action_table[] = {
-    {"SCMP_ACT_KILL", SCMP_ACT_KILL},
-    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
-    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
-    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
-    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)},
-    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0)},
-    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
-    {"SCMP_ACT_LOG", SCMP_ACT_LOG},
-    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY},
-};
-
-static const struct {
-        const char *name;
-        enum scmp_compare op;
-} op_table[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE},
-    {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE},
-    {"SCMP_CMP_GT", SCMP_CMP_GT},
-    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
-};
-
-/* Kept as names: the filter code maps them with seccomp_arch_resolve_name, which knows what the running
- * libseccomp supports; the parser only rejects names the spec does not define. */
-static const char *const arch_names[] = {
-    "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",    "SCMP_ARCH_AARCH64",
-    "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",     "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-    "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",    "SCMP_ARCH_PPC64",
-    "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_S390",     "SCMP_ARCH_S390X",       "SCMP_ARCH_SH",     "SCMP_ARCH_SHEB",
-    "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
-};
-
-static const char *const flag_names[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC",
-    "SECCOMP_FILTER_FLAG_LOG",
-    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-};
-
-/* The largest syscall argument index the kernel passes (six arguments). */
-#define SECCOMP_MAX_ARG_INDEX 5
-
-static int action_from_name(const char *name, uint32_t *out)
-{
-        for (size_t i = 0; i < ARRAY_SIZE(action_table); i++)
-                if (strcmp(action_table[i].name, name) == 0) {
-                        *out = action_table[i].action;
-                        return 0;
-                }
-        return -1;
-}
-
-static bool action_takes_errno(uint32_t action)
-{
-        return action == SCMP_ACT_ERRNO(0) || action == SCMP_ACT_TRACE(0);
-}
-
-static bool name_in(const char *name, const char *const *names, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(names[i], name) == 0)
-                        return true;
-        return false;
-}
 
 /* Reads a required action name; "PATH.KEY: unknown action ..." on anything else. */
 static int get_action(struct json_object *obj, const char *parent, const char *key, char **name, uint32_t *action,
@@ -93,20 +24,19 @@ static int get_action(struct json_object *obj, const char *parent, const char *k
                 return r;
         if (r == 0)
                 return json_error_missing(err, parent, key);
-        if (action_from_name(*name, action) < 0)
-                return json_error(err, parent, key,
-                                  "unknown action \"%s\" (expected one of: SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, "
-                                  "SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, "
-                                  "SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY)",
-                                  *name);
+        if (seccomp_action_from_name(*name, 0, action) < 0) {
+                char expected[256];
+                seccomp_names_join(SECCOMP_NAME_ACTION, expected, sizeof(expected));
+                return json_error(err, parent, key, "unknown action \"%s\" (expected one of: %s)", *name, expected);
+        }
         return 0;
 }
 
-static int check_names(char **values, const char *parent, const char *key, const char *const *names, size_t n,
+static int check_names(char **values, const char *parent, const char *key, enum seccomp_name_kind kind,
                        const char *what, struct error **err)
 {
         for (size_t i = 0; values && values[i]; i++) {
-                if (name_in(values[i], names, n))
+                if (seccomp_name_is_known(kind, values[i]))
                         continue;
                 _cleanup_free_ char *base = json_path_key(parent, key);
                 _cleanup_free_ char *p = base ? json_path_index(base, i) : NULL;
@@ -135,15 +65,14 @@ static int parse_arg(struct json_object *e, const char *p, struct oci_seccomp_ar
                 return r;
         if ((r = json_get_string(e, p, "op", &op, err)) <= 0)
                 return r < 0 ? r : json_error_missing(err, p, "op");
-        for (size_t i = 0; i < ARRAY_SIZE(op_table); i++)
-                if (strcmp(op_table[i].name, op) == 0) {
-                        a->op = op_table[i].op;
-                        return 0;
-                }
-        return json_error(err, p, "op",
-                          "unknown operator \"%s\" (expected one of: SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "
-                          "SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ)",
-                          op);
+        int value = seccomp_op_from_name(op);
+        if (value >= 0) {
+                a->op = value;
+                return 0;
+        }
+        char expected[256];
+        seccomp_names_join(SECCOMP_NAME_OPERATOR, expected, sizeof(expected));
+        return json_error(err, p, "op", "unknown operator \"%s\" (expected one of: %s)", op, expected);
 }
 
 static void syscall_clear(struct oci_seccomp_syscall *s)
@@ -169,7 +98,7 @@ static int parse_syscall(struct json_object *e, const char *p, struct oci_seccom
         if ((r = json_get_uint32(e, p, "errnoRet", &s->errno_ret, err)) < 0)
                 return r;
         s->has_errno_ret = r > 0;
-        if (s->has_errno_ret && !action_takes_errno(s->action))
+        if (s->has_errno_ret && !seccomp_action_takes_errno(s->action_name))
                 return json_error(err, p, "errnoRet", "only allowed with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
                                   s->action_name);
 
@@ -224,19 +153,18 @@ int spec_parse_seccomp(struct json_object *obj, const char *path, struct oci_sec
         if ((r = json_get_uint32(obj, path, "defaultErrnoRet", &s->default_errno_ret, err)) < 0)
                 return r;
         s->has_default_errno_ret = r > 0;
-        if (s->has_default_errno_ret && !action_takes_errno(default_action))
+        if (s->has_default_errno_ret && !seccomp_action_takes_errno(s->default_action))
                 return json_error(err, path, "defaultErrnoRet",
                                   "only allowed with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s", s->default_action);
         if ((r = json_get_strv(obj, path, "architectures", false, &s->architectures, err)) < 0)
                 return r;
-        if ((r = check_names(s->architectures, path, "architectures", arch_names, ARRAY_SIZE(arch_names),
-                             "architecture", err)) < 0)
+        if ((r = check_names(s->architectures, path, "architectures", SECCOMP_NAME_ARCH, "architecture", err)) < 0)
                 return r;
         if ((r = json_get_strv(obj, path, "flags", false, &s->flags, err)) < 0)
                 return r;
         /* An absent list and an empty one differ: crun defaults to SPEC_ALLOW only when it is absent. */
         s->has_flags = r > 0;
-        if ((r = check_names(s->flags, path, "flags", flag_names, ARRAY_SIZE(flag_names), "seccomp flag", err)) < 0)
+        if ((r = check_names(s->flags, path, "flags", SECCOMP_NAME_FLAG, "seccomp flag", err)) < 0)
                 return r;
         if ((r = json_get_string(obj, path, "listenerPath", &s->listener_path, err)) < 0)
                 return r;

@@ -77,9 +77,14 @@ def test_idmap_through_the_container_user_namespace(rt, tmp_path):
         c["mounts"].append({"destination": "/data", "type": "bind", "source": str(src), "options": ["bind", "idmap"]})
         # The same directory without idmap, for contrast: host root is unmapped in the user namespace.
         c["mounts"].append({"destination": "/plain", "type": "bind", "source": str(src), "options": ["bind"]})
+        # Options apply to the idmapped mount like to any bind.
+        c["mounts"].append({"destination": "/ro", "type": "bind", "source": str(src), "options": ["bind", "idmap", "ro"]})
+        for kind in ("bounding", "effective", "permitted"):
+            c["process"]["capabilities"][kind].append("CAP_CHOWN")
 
     b = userns_bundle(rt, ["sh", "-c",
-                           "stat -c '%n %u:%g' /data/hostroot /data/user1000 /plain/hostroot; "
+                           "stat -c '%n %u:%g' /data/hostroot /data/user1000 /plain/hostroot /ro/hostroot; "
+                           "touch /ro/nope 2>&1; "
                            "echo new > /data/created && echo new > /data/created2 && "
                            "chown 1000:1000 /data/created2 && "
                            "stat -c '%n %u:%g' /data/created /data/created2; grep ' /data ' /proc/self/mountinfo"],
@@ -89,6 +94,8 @@ def test_idmap_through_the_container_user_namespace(rt, tmp_path):
     assert seen["/data/hostroot"] == "0:0"
     assert seen["/data/user1000"] == "1000:1000"
     assert seen["/plain/hostroot"] == "65534:65534"
+    assert seen["/ro/hostroot"] == "0:0"
+    assert "Read-only file system" in out and not (src / "nope").exists()
     assert seen["/data/created"] == "0:0"
     assert seen["/data/created2"] == "1000:1000"
     assert "idmapped" in out.splitlines()[-1]
@@ -173,7 +180,7 @@ def test_filesystem_without_idmap_support_is_a_clear_error(rt, tmp_path, host_mo
     ({"type": "bind", "options": ["bind", "idmap=uids=0-1;gids=0-1-1"]}, True, "expected [@]FROM-TO-SIZE"),
     ({"type": "bind", "options": ["bind", "idmap=uids=0-1-0"]}, True, "size must be at least 1"),
     ({"type": "bind", "options": ["bind", "idmap=users=0-1-1"]}, True, "expected uids=… or gids=…"),
-    ({"type": "bind", "options": ["bind", "idmap=uids=@70000-0-1"]}, True, "inside one entry of linux.uidMappings"),
+    ({"type": "bind", "options": ["bind", "idmap=uids=@0-70000-1"]}, True, "inside one entry of linux.uidMappings"),
     ({"type": "bind", "options": ["bind", "idmap=gids=0-1-1"]}, False, "no uids= and no linux.uidMappings"),
 ])
 def test_bad_idmapped_mounts_are_clear_errors(rt, tmp_path, mount, userns, message):

@@ -147,6 +147,19 @@ def test_kill_and_delete_a_running_container(krt):
     assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
 
 
+def test_vmm_shows_the_workload_as_its_command_line(krt):
+    """The VMM never execs: without a new title, `ps` and `podman top` would show the runtime's `create`."""
+    b = krt.bundle(args=["sleep", "300"])
+    cid = krt.new_id()
+    assert krt.run("run", "--detach", "--bundle", b, cid).returncode == 0
+    pid = krt.state(cid)["pid"]
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        assert f.read().rstrip(b"\0") == b"[krun] sleep 300"
+    with open(f"/proc/{pid}/comm") as f:
+        assert f.read().strip() == "[krun]"
+    assert krt.run("delete", "--force", cid).returncode == 0
+
+
 def test_force_delete_a_running_container(krt):
     b = krt.bundle(args=["sleep", "300"])
     cid = krt.new_id()

@@ -17,6 +17,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/proctitle.h"
 #include "executor/executor.h"
 #include "executor/krun/devices.h"
 #include "executor/krun/libkrun.h"
@@ -513,6 +514,8 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                         /* On success the VMM _exit()s with the guest's code: no atexit, no stdio flush. */
                         fflush(NULL);
                         close_cloexec_fds(p->passt_fd);
+                        /* `ps`/`podman top` show the workload, not the runtime's `create` command line. */
+                        proctitle_set("[krun]", proc->args);
                 }
                 int32_t r = run_call(fn, id, c);
                 if (r < 0 && c->id == KRUN_CALL_START_ENTER)

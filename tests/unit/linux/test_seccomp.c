@@ -117,6 +117,79 @@ static void test_flags_and_ops(void **state)
         assert_int_equal(seccomp_op_from_name(NULL), -1);
 }
 
+/* The one name table: enumeration, "expected one of" lists and lookups agree with each other. */
+static void test_name_tables(void **state)
+{
+        (void)state;
+        static const struct {
+                enum seccomp_name_kind kind;
+                size_t count;
+                const char *first, *last;
+        } kinds[] = {
+            {SECCOMP_NAME_ACTION, 9, "SCMP_ACT_KILL", "SCMP_ACT_NOTIFY"},
+            {SECCOMP_NAME_OPERATOR, 7, "SCMP_CMP_NE", "SCMP_CMP_MASKED_EQ"},
+            {SECCOMP_NAME_ARCH, 23, "SCMP_ARCH_X86", "SCMP_ARCH_RISCV64"},
+            {SECCOMP_NAME_FLAG, 4, "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"},
+        };
+        for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+                size_t n = 0;
+                for (const char *name; (name = seccomp_name_at(kinds[k].kind, n)); n++) {
+                        assert_true(seccomp_name_is_known(kinds[k].kind, name));
+                        uint32_t u;
+                        int attr;
+                        switch (kinds[k].kind) {
+                        case SECCOMP_NAME_ACTION:
+                                assert_int_equal(seccomp_action_from_name(name, 0, &u), 0);
+                                break;
+                        case SECCOMP_NAME_OPERATOR:
+                                assert_true(seccomp_op_from_name(name) >= 0);
+                                break;
+                        case SECCOMP_NAME_ARCH:
+                                assert_int_not_equal(seccomp_arch_from_name(name, &u), -1);
+                                break;
+                        case SECCOMP_NAME_FLAG:
+                                assert_int_not_equal(seccomp_flag_from_name(name, &attr), -1);
+                                break;
+                        }
+                }
+                assert_int_equal(n, kinds[k].count);
+                assert_string_equal(seccomp_name_at(kinds[k].kind, 0), kinds[k].first);
+                assert_string_equal(seccomp_name_at(kinds[k].kind, n - 1), kinds[k].last);
+                assert_false(seccomp_name_is_known(kinds[k].kind, "SCMP_NOPE"));
+                assert_false(seccomp_name_is_known(kinds[k].kind, NULL));
+        }
+        assert_false(seccomp_name_is_known(SECCOMP_NAME_ARCH, "SCMP_CMP_EQ"));
+
+        char buf[256];
+        seccomp_names_join(SECCOMP_NAME_OPERATOR, buf, sizeof(buf));
+        assert_string_equal(buf, "SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, "
+                                 "SCMP_CMP_MASKED_EQ");
+        char small[16];
+        seccomp_names_join(SECCOMP_NAME_OPERATOR, small, sizeof(small));
+        assert_string_equal(small, "SCMP_CMP_NE, SC");
+
+        assert_string_equal(seccomp_action_name(SCMP_ACT_ALLOW), "SCMP_ACT_ALLOW");
+        assert_string_equal(seccomp_action_name(SCMP_ACT_KILL_PROCESS), "SCMP_ACT_KILL_PROCESS");
+        /* ERRNO and TRACE carry a value: their number alone does not name them. */
+        assert_null(seccomp_action_name(SCMP_ACT_ERRNO(0)));
+        assert_null(seccomp_action_name(0x12345678));
+
+        struct oci_seccomp s = {.default_action = "SCMP_ACT_BOGUS"};
+        _cleanup_error_ struct error *err = NULL;
+        assert_true(seccomp_validate(&s, &err) < 0);
+        assert_string_equal(err->msg, "linux.seccomp.defaultAction: unknown action `SCMP_ACT_BOGUS` (expected one of: "
+                                      "SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, "
+                                      "SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY)");
+        char *bad_flag[] = {"SECCOMP_FILTER_FLAG_X", NULL};
+        struct oci_seccomp f = {.default_action = "SCMP_ACT_ALLOW", .flags = bad_flag, .has_flags = true};
+        _cleanup_error_ struct error *ferr = NULL;
+        assert_true(seccomp_validate(&f, &ferr) < 0);
+        assert_string_equal(ferr->msg,
+                            "linux.seccomp.flags[0]: unknown flag `SECCOMP_FILTER_FLAG_X` (expected one of: "
+                            "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW, "
+                            "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)");
+}
+
 /* A valid profile every error case starts from. */
 static char *names_mkdir[] = {"mkdir", NULL};
 static char *arches_ok[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", NULL};
@@ -277,7 +350,7 @@ static void test_build(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_actions),          cmocka_unit_test(test_arches),
+            cmocka_unit_test(test_name_tables), cmocka_unit_test(test_actions),          cmocka_unit_test(test_arches),
             cmocka_unit_test(test_flags_and_ops),    cmocka_unit_test(test_validate),
             cmocka_unit_test(test_listener_payload), cmocka_unit_test(test_build),
         };
