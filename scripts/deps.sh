@@ -5,7 +5,7 @@
 # none of their recommended packages (uidmap, slirp4netns, fuse-overlayfs, CNI plugins) is needed.
 # Usage: scripts/deps.sh [extra packages...]
 set -eu
-pkgs="meson ninja-build pkg-config gcc clang clang-format libjson-c-dev libseccomp-dev libcap-dev
+pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev clang-format libjson-c-dev libseccomp-dev libcap-dev
 libsystemd-dev libcmocka-dev python3-pytest busybox-static iproute2 util-linux procps
 podman conmon catatonit containerd $*"
 missing=""

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every test, from a fresh machine: install dependencies, build (gcc, plus an ASan/UBSan build of the
+# Every test, from a fresh machine: install dependencies, build (gcc, plus a clang ASan/UBSan build of the
 # unit tests), check formatting, run the unit tests, then the integration tests as root.
 # Usage: scripts/test.sh [pytest args...]   (e.g. scripts/test.sh -k lifecycle)
 set -eu
@@ -13,10 +13,10 @@ echo "== format"
 scripts/check-format.sh
 echo "== unit tests"
 meson test -C build --suite unit --print-errorlogs -q
-echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-[ -f build-asan/build.ninja ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-        -Dbuildtype=debug >/dev/null
-ninja -C build-asan >/dev/null || ninja -C build-asan
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-asan --suite unit --print-errorlogs -q
+echo "== clang build (-Werror) and unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+[ -f build-clang-asan/build.ninja ] || CC=clang meson setup build-clang-asan -Db_sanitize=address,undefined \
+        -Db_lundef=false -Dbuildtype=debug >/dev/null
+ninja -C build-clang-asan >/dev/null || ninja -C build-clang-asan
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-clang-asan --suite unit --print-errorlogs -q
 echo "== integration tests (real containers, as root)"
 KRUN_BUILD="$top/build" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"

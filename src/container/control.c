@@ -230,7 +230,7 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
 {
         struct loaded l;
         _cleanup_spec_ struct oci_spec *spec = NULL;
-        _cleanup_error_ struct error *spec_err = NULL;
+        _cleanup_error_ struct error *spec_err = NULL, *clean_err = NULL;
         int r = load(rt, id, &l, err);
         if (r < 0) {
                 /* --force cleans whatever a crashed create left, and succeeds when there is nothing. */
@@ -261,7 +261,6 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
                         goto out;
         }
         /* What the executor wrote into the rootfs (krun: /.krun_config.json); needs the state's config copy. */
-        _cleanup_error_ struct error *clean_err = NULL;
         if (executor_cleanup_rootfs(l.st->executor, l.st->rootfs, l.dir_fd, &clean_err) < 0)
                 log_warning("delete `%s`: %s", id, clean_err->msg);
         r = state_remove(l.root_fd, id, err);

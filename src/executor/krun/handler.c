@@ -561,7 +561,7 @@ static int krun_cleanup_rootfs(int rootfs_fd, const char *config_json, size_t co
                 return 0;
         if (len != config_json_len || memcmp(data, config_json, len) != 0)
                 return 0;
-        if (unlinkat(rootfs_fd, KRUN_CONFIG_FILE + 1, 0) < 0 && errno != ENOENT)
+        if (unlinkat(rootfs_fd, &KRUN_CONFIG_FILE[1] /* without the leading slash */, 0) < 0 && errno != ENOENT)
                 return error_sys(err, "krun: remove `%s` from the rootfs", KRUN_CONFIG_FILE);
         return 0;
 }
