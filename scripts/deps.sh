@@ -6,8 +6,8 @@
 # Usage: scripts/deps.sh [extra packages...]
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev clang-format libjson-c-dev libseccomp-dev libcap-dev
-libsystemd-dev libcmocka-dev python3-pytest busybox-static iproute2 util-linux procps
-podman conmon catatonit containerd $*"
+libsystemd-dev libcmocka-dev python3-pytest python3-jsonschema busybox-static iproute2 util-linux procps
+podman conmon catatonit containerd criu $*"
 missing=""
 for p in $pkgs; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

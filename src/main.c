@@ -68,6 +68,7 @@ int main(int argc, char **argv)
             .cgroup_manager = (enum cgroup_driver)g.cgroup_manager,
             .cgroup_manager_given = g.cgroup_manager_given,
             .is_rootless = resolve_rootless(g.rootless),
+            .criu = g.criu,
             .log_level = g.log_level,
         };
         r = cmd->run(&rt, argc - cmd_index, argv + cmd_index, &err);

@@ -190,9 +190,18 @@ int cmd_ps_parse(int argc, char **argv, struct ps_options *out, struct error **e
 /* `ps` output for these pids: "PID\n1\n2\n" or "[1,2]\n". Pure; caller frees. */
 char *cmd_ps_format(const pid_t *pids, size_t n, enum ps_format format);
 
-/* The features document (runtime-spec features.md), pretty-printed JSON. Pure but for `has_libkrun`,
- * which the caller probes. Caller frees. */
+/* The features document (runtime-spec features.md), pretty-printed JSON. Nothing privileged (the seccomp
+ * architectures are those libseccomp can combine with the native one); `has_libkrun` is probed by the
+ * caller. Caller frees. */
 char *cmd_features_json(bool has_libkrun);
 
 extern const struct cmd_desc cmd_exec_desc, cmd_pause_desc, cmd_resume_desc, cmd_update_desc, cmd_ps_desc,
     cmd_features_desc;
+
+/* ---- checkpoint / restore (src/cmd/checkpoint.c, restore.c) ---- */
+struct checkpoint_options;
+struct restore_options;
+/* Pure: fill *out (strings borrowed from argv). */
+int cmd_checkpoint_parse(int argc, char **argv, struct checkpoint_options *out, struct error **err);
+int cmd_restore_parse(int argc, char **argv, struct restore_options *out, struct error **err);
+extern const struct cmd_desc cmd_checkpoint_desc, cmd_restore_desc;

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "core/cleanup.h"
+#include "core/fs.h"
 #include "oci/spec_template.h"
 
 enum { KEY_ROOTLESS = CMD_KEY_LONG };
@@ -45,20 +46,6 @@ static bool is_cgroup2_host(void)
         return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-        while (n > 0) {
-                ssize_t w = write(fd, s, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0)
-                        return -errno;
-                s += w;
-                n -= (size_t)w;
-        }
-        return 0;
-}
-
 static int spec_run(struct runtime_ctx *rt, int argc, char **argv, struct error **err)
 {
         struct spec_options opts;
@@ -83,7 +70,7 @@ static int spec_run(struct runtime_ctx *rt, int argc, char **argv, struct error 
                 return error_set(err, 0, "`config.json` already exists");
         if (fd < 0)
                 return error_sys(err, "spec: create `%s/config.json`", dir);
-        r = write_all(fd, json, strlen(json));
+        r = fs_write_all(fd, json, strlen(json));
         if (r < 0) {
                 unlinkat(dir_fd, "config.json", 0);
                 return error_set(err, -r, "spec: write `%s/config.json`", dir);

@@ -24,37 +24,6 @@
 #include "oci/spec.h"
 #include "oci/state.h"
 
-/* An opened, locked container with its state. */
-struct loaded {
-        int root_fd, dir_fd;
-        struct container_state *st;
-        enum container_status status;
-};
-
-static void loaded_free(struct loaded *l)
-{
-        if (l->dir_fd >= 0)
-                close(l->dir_fd);
-        if (l->root_fd >= 0)
-                close(l->root_fd);
-        container_state_free(l->st);
-}
-
-static int load(struct runtime_ctx *rt, const char *id, struct loaded *l, struct error **err)
-{
-        *l = (struct loaded){.root_fd = -1, .dir_fd = -1};
-        int r = state_validate_id(id, err);
-        if (r >= 0)
-                r = state_open_root(rt->state_root, &l->root_fd, err);
-        if (r >= 0)
-                r = state_open_dir(l->root_fd, id, true, &l->dir_fd, err);
-        if (r >= 0)
-                r = state_read(l->dir_fd, id, &l->st, err);
-        if (r >= 0)
-                l->status = loaded_container_status(l->dir_fd, l->st);
-        return r;
-}
-
 /* The config copied into the state directory at create: the poststart and poststop hooks come from it. */
 static int load_spec(int dir_fd, struct oci_spec **spec, struct error **err)
 {
@@ -80,14 +49,6 @@ static int run_hooks(const struct container_state *st, const struct oci_spec *sp
                                 .n_annotations = spec->n_annotations};
         struct hooks_run_opts opts = {.cwd = st->bundle, .warn_only = warn_only};
         return hooks_run(spec, kind, &hs, &opts, err);
-}
-
-static struct cgroup_handle handle_of(const struct container_state *st)
-{
-        int d = st->cgroup_manager ? cgroup_driver_from_name(st->cgroup_manager) : -1;
-        return (struct cgroup_handle){.driver = d < 0 ? CGROUP_DRIVER_DISABLED : (enum cgroup_driver)d,
-                                      .path = st->cgroup_path,
-                                      .scope = st->systemd_scope};
 }
 
 /* A pidfd for the init, only if it is still the process we created (pid reuse check). */
@@ -134,10 +95,10 @@ static int start_handshake(int dir_fd, const char *id, struct error **err)
 
 int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
 {
-        struct loaded l;
+        struct loaded_container l;
         _cleanup_spec_ struct oci_spec *spec = NULL;
         bool started = false;
-        int r = load(rt, id, &l, err);
+        int r = loaded_container_open(rt, id, true, &l, err);
         if (r >= 0 && l.status != STATUS_CREATED)
                 r = error_set(err, EINVAL, "container `%s` is not in created state (it is %s)", id,
                               state_status_name(l.status));
@@ -161,7 +122,7 @@ int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
         }
         if (r >= 0)
                 r = run_hooks(l.st, spec, HOOK_POSTSTART, false, err);
-        loaded_free(&l);
+        loaded_container_clear(&l);
         /* A failed poststart hook: the container is killed and deleted (crun), after our lock is released. */
         if (r < 0 && started) {
                 _cleanup_error_ struct error *e2 = NULL;
@@ -183,10 +144,10 @@ static int signal_init(const struct container_state *st, int signo, struct error
 
 int container_kill(struct runtime_ctx *rt, const char *id, int signo, bool all, struct error **err)
 {
-        struct loaded l;
-        int r = load(rt, id, &l, err);
+        struct loaded_container l;
+        int r = loaded_container_open(rt, id, true, &l, err);
         if (r >= 0) {
-                struct cgroup_handle cg = handle_of(l.st);
+                struct cgroup_handle cg = loaded_container_cgroup(l.st);
                 if (all && cg.path) {
                         r = cgroup_kill_all(&cg, signo, err);
                 } else if (l.status == STATUS_STOPPED) {
@@ -195,7 +156,7 @@ int container_kill(struct runtime_ctx *rt, const char *id, int signo, bool all, 
                         r = signal_init(l.st, signo, err);
                 }
         }
-        loaded_free(&l);
+        loaded_container_clear(&l);
         return r;
 }
 
@@ -208,9 +169,9 @@ static void wait_stopped(int dir_fd, const struct container_state *st)
         }
 }
 
-static int kill_everything(struct loaded *l, struct error **err)
+static int kill_everything(struct loaded_container *l, struct error **err)
 {
-        struct cgroup_handle cg = handle_of(l->st);
+        struct cgroup_handle cg = loaded_container_cgroup(l->st);
         _cleanup_error_ struct error *e = NULL;
         if (cg.path && (!l->st->has_pidns || l->status == STATUS_PAUSED)) {
                 if (cgroup_kill_all(&cg, SIGKILL, &e) < 0)
@@ -228,17 +189,17 @@ static int kill_everything(struct loaded *l, struct error **err)
 
 int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct error **err)
 {
-        struct loaded l;
+        struct loaded_container l;
         _cleanup_spec_ struct oci_spec *spec = NULL;
         _cleanup_error_ struct error *spec_err = NULL, *clean_err = NULL;
-        int r = load(rt, id, &l, err);
+        int r = loaded_container_open(rt, id, true, &l, err);
         if (r < 0) {
                 /* --force cleans whatever a crashed create left, and succeeds when there is nothing. */
                 if (force && l.root_fd >= 0 && state_validate_id(id, NULL) >= 0) {
                         error_free(err);
                         r = state_remove(l.root_fd, id, err);
                 }
-                loaded_free(&l);
+                loaded_container_clear(&l);
                 return r;
         }
         if ((l.status == STATUS_RUNNING || l.status == STATUS_PAUSED) && !force) {
@@ -254,7 +215,7 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
         /* Read before the state directory goes: poststop hooks run once everything is gone. */
         if (load_spec(l.dir_fd, &spec, &spec_err) < 0)
                 log_warning("delete `%s`: no poststop hooks: %s", id, spec_err ? spec_err->msg : "config.json");
-        struct cgroup_handle cg = handle_of(l.st);
+        struct cgroup_handle cg = loaded_container_cgroup(l.st);
         if (cg.path) {
                 r = cgroup_destroy(&cg, err);
                 if (r < 0)
@@ -267,6 +228,6 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
         if (r >= 0 && spec)
                 run_hooks(l.st, spec, HOOK_POSTSTOP, true, NULL);
 out:
-        loaded_free(&l);
+        loaded_container_clear(&l);
         return r;
 }

@@ -31,6 +31,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "linux/exec_attrs.h"
 #include "linux/lsm.h"
 #include "linux/seccomp_filter.h"
 
@@ -43,8 +44,8 @@
 
 extern char **environ;
 
-/* The order namespaces are joined in: user first (it grants the capabilities needed for the rest),
- * mount last (it changes our root, and the /proc paths were opened before). */
+/* The order namespaces are joined in (see join_namespaces): mount last among the others (it changes our
+ * root; the namespace fds were opened before). */
 static const struct {
         const char *name; /* in /proc/<pid>/ns/ */
         int flag;
@@ -243,6 +244,14 @@ static int prepare_and_exec(struct exec_run *x, struct error **err)
                 x->failure_status = exec_failure_status((*err)->errnum);
                 return r;
         }
+        /* As for the init: while we still have CAP_SYS_NICE, and before a filter that may deny them. */
+        r = exec_attrs_apply_cpu_affinity(proc->cpu_affinity_final, "process.execCPUAffinity.final", err);
+        if (r >= 0)
+                r = exec_attrs_apply_io_priority(proc, err);
+        if (r >= 0)
+                r = exec_attrs_apply_scheduler(proc, err);
+        if (r < 0)
+                return r;
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before dropping privileges. */
         if (!proc->no_new_privileges && (r = load_seccomp(x, err)) < 0)
                 return r;
@@ -276,6 +285,40 @@ __attribute__((noreturn)) static void exec_child(struct exec_run *x)
 
 /* ---- C1: join, fork, report ---- */
 
+static int join_one(struct exec_run *x, size_t i, bool defer_eperm)
+{
+        if (x->ns_fds[i] < 0 || ns_table[i].flag == CLONE_NEWUSER)
+                return 0;
+        if (setns(x->ns_fds[i], ns_table[i].flag) < 0)
+                return defer_eperm && errno == EPERM ? 0 : -errno;
+        close_fd(&x->ns_fds[i]);
+        return 0;
+}
+
+/* A namespace owned by the host user namespace (the time namespace the runtime unshares before the init,
+ * a network namespace from a path) can only be joined while we still have our capabilities there, and
+ * one owned by the container's user namespace may need that namespace's capabilities (a rootless
+ * runtime has no others). So: every other namespace first, keeping the EPERM ones for after the user
+ * namespace, then the user namespace, then the rest. */
+static int join_namespaces(struct exec_run *x, struct error **err)
+{
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = 0; i < N_NS; i++) {
+                        int r = join_one(x, i, pass == 0 && x->joins_userns);
+                        if (r < 0) {
+                                errno = -r;
+                                return error_sys(err, "exec: join the container's %s namespace", ns_table[i].name);
+                        }
+                }
+                if (pass == 0 && x->joins_userns) {
+                        if (setns(x->ns_fds[0], CLONE_NEWUSER) < 0)
+                                return error_sys(err, "exec: join the container's user namespace");
+                        close_fd(&x->ns_fds[0]);
+                }
+        }
+        return 0;
+}
+
 __attribute__((noreturn)) static void join_child(struct exec_run *x)
 {
         _cleanup_error_ struct error *err = NULL;
@@ -288,13 +331,12 @@ __attribute__((noreturn)) static void join_child(struct exec_run *x)
         /* rlimits and oomScoreAdj while we still have the host's capabilities (raising a hard limit
          * needs CAP_SYS_RESOURCE in the initial user namespace). */
         r = process_apply_inherited(x->proc, &err);
-        for (size_t i = 0; r >= 0 && i < N_NS; i++) {
-                if (x->ns_fds[i] < 0)
-                        continue;
-                if (setns(x->ns_fds[i], ns_table[i].flag) < 0)
-                        r = error_sys(&err, "exec: join the container's %s namespace", ns_table[i].name);
-                close_fd(&x->ns_fds[i]);
-        }
+        /* execCPUAffinity.initial covers our setup in the container, `final` replaces it before execve. */
+        if (r >= 0)
+                r = exec_attrs_apply_cpu_affinity(x->proc->cpu_affinity_initial, "process.execCPUAffinity.initial",
+                                                  &err);
+        if (r >= 0)
+                r = join_namespaces(x, &err);
         if (r < 0) {
                 sync_send_error(x->sync[1], err);
                 _exit(1);

@@ -5,30 +5,11 @@
 #include <sys/socket.h>
 
 #include "core/cleanup.h"
+#include "core/fdpass.h"
 
 static int send_msg(int fd, const struct sync_msg *m, int fd_to_pass)
 {
-        struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } ctrl;
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        if (fd_to_pass >= 0) {
-                memset(&ctrl, 0, sizeof(ctrl));
-                mh.msg_control = ctrl.buf;
-                mh.msg_controllen = sizeof(ctrl.buf);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd_to_pass, sizeof(int));
-        }
-        ssize_t n;
-        do
-                n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        return n < 0 ? -errno : 0;
+        return fdpass_send(fd, fd_to_pass, m, sizeof(*m));
 }
 
 int sync_send(int fd, enum sync_type type, int32_t value, struct error **err)
@@ -56,33 +37,11 @@ int sync_expect(int fd, enum sync_type want, struct sync_msg *msg, int *passed_f
 {
         struct sync_msg local;
         struct sync_msg *m = msg ? msg : &local;
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } ctrl;
-        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {
-            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf)};
-        if (passed_fd)
-                *passed_fd = -1;
-        ssize_t n;
-        do
-                n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
+        ssize_t n = fdpass_recv(fd, m, sizeof(*m), passed_fd);
         if (n < 0)
-                return error_sys(err, "sync: receive");
+                return error_set(err, (int)-n, "sync: receive");
         if (n == 0)
                 return error_set(err, EPIPE, "the other side of the setup exited unexpectedly");
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                        int got;
-                        memcpy(&got, CMSG_DATA(c), sizeof(int));
-                        if (passed_fd)
-                                *passed_fd = got;
-                        else
-                                close(got);
-                }
-        }
         if ((size_t)n < sizeof(*m) - sizeof(m->text))
                 return error_set(err, EPROTO, "sync: short message");
         if (m->type == SYNC_ERROR) {

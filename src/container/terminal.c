@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fdpass.h"
 #include "linux/safe_path.h"
 
 int terminal_connect_console_socket(const char *path, int *sock, struct error **err)
@@ -84,26 +85,8 @@ int terminal_make_controlling(int slave, const struct oci_process *proc, struct 
 
 int terminal_send_master(int sock, int master, struct error **err)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } ctrl;
-        memset(&ctrl, 0, sizeof(ctrl));
-        /* A stream socket needs at least one byte of payload for the control message to travel. */
-        char payload = ' ';
-        struct iovec iov = {.iov_base = &payload, .iov_len = 1};
-        struct msghdr mh = {
-            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &master, sizeof(int));
-        ssize_t n;
-        do
-                n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return error_sys(err, "--console-socket: send the pty master");
+        int r = fdpass_send(sock, master, " ", 1);
+        if (r < 0)
+                return error_set(err, -r, "--console-socket: send the pty master");
         return 0;
 }

@@ -11,15 +11,18 @@
 
 #include "core/cleanup.h"
 
-static int write_all(int fd, const char *data, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
+        const char *p = data;
         while (len > 0) {
-                ssize_t w = write(fd, data, len);
+                ssize_t w = write(fd, p, len);
                 if (w < 0 && errno == EINTR)
                         continue;
                 if (w < 0)
                         return -errno;
-                data += w;
+                if (w == 0)
+                        return -EIO;
+                p += w;
                 len -= (size_t)w;
         }
         return 0;
@@ -30,21 +33,28 @@ int fs_read_file(const char *path, size_t max, char **data, size_t *len)
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        return fs_read_fd(fd, max, data, len);
+}
+
+int fs_read_fd(int fd, size_t max, char **data, size_t *len)
+{
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;
+        /* Room for one byte more than `max` (plus the NUL): a file of exactly `max` bytes is then told
+         * from a larger one by reading, whatever fstat said (files in /proc and /sys report size 0). */
         size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-        if (cap > max + 1)
-                cap = max + 1;
+        if (cap > max + 2)
+                cap = max + 2;
         _cleanup_free_ char *buf = malloc(cap);
         size_t n = 0;
         if (!buf)
                 return -ENOMEM;
         for (;;) {
                 if (n + 1 >= cap) {
-                        if (cap > max)
+                        if (n > max)
                                 return -EFBIG;
-                        cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+                        cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
                         char *nb = realloc(buf, cap);
                         if (!nb)
                                 return -ENOMEM;
@@ -71,7 +81,7 @@ int fs_write_file_at(int dir_fd, const char *name, const char *data, size_t len,
         _cleanup_close_ int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
-        return write_all(fd, data, len);
+        return fs_write_all(fd, data, len);
 }
 
 int fs_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)
@@ -85,7 +95,7 @@ int fs_write_file_atomic(const char *path, const char *data, size_t len, mode_t 
         _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
-        int r = write_all(fd, data, len);
+        int r = fs_write_all(fd, data, len);
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && rename(tmp, path) < 0)

@@ -106,6 +106,12 @@ char *json_path_index(const char *parent, size_t index)
         return s;
 }
 
+char *json_path_key_index(const char *parent, const char *key, size_t index)
+{
+        _cleanup_free_ char *base = json_path_key(parent, key);
+        return base ? json_path_index(base, index) : NULL;
+}
+
 static int json_verror(struct error **err, const char *parent, const char *key, const char *fmt, va_list ap)
 {
         _cleanup_free_ char *msg = NULL;
@@ -232,10 +238,7 @@ static int check_strv(struct json_object *v, const char *parent, const char *key
                 struct json_object *e = json_object_array_get_idx(v, i);
                 if (!json_object_is_type(e, json_type_string) ||
                     strlen(json_object_get_string(e)) != (size_t)json_object_get_string_len(e)) {
-                        _cleanup_free_ char *base = json_path_key(parent, key);
-                        if (!base)
-                                return json_error_oom(err);
-                        _cleanup_free_ char *p = json_path_index(base, i);
+                        _cleanup_free_ char *p = json_path_key_index(parent, key, i);
                         if (!p)
                                 return json_error_oom(err);
                         return json_error(err, p, NULL, "expected a string");

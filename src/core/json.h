@@ -27,6 +27,8 @@ void json_putp(struct json_object **obj);
 /* "parent.key" or "key"; "parent[index]". NULL when out of memory. */
 char *json_path_key(const char *parent, const char *key);
 char *json_path_index(const char *parent, size_t index);
+/* "parent.key[index]": the path of one element of the array member `key`. NULL when out of memory. */
+char *json_path_key_index(const char *parent, const char *key, size_t index);
 
 /* "PARENT.KEY: <message>" (key may be NULL: the path is `parent` alone). Returns the negative status. */
 int json_error(struct error **err, const char *parent, const char *key, const char *fmt, ...)

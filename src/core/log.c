@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fs.h"
 
 static struct {
         int fd; /* -1: stderr only */
@@ -118,19 +119,6 @@ char *log_format_json_record(const char *level, const char *msg, long long sec, 
         return out;
 }
 
-static void write_all(int fd, const char *s, size_t n)
-{
-        while (n > 0) {
-                ssize_t w = write(fd, s, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return;
-                s += w;
-                n -= (size_t)w;
-        }
-}
-
 static void emit(enum log_level level, const char *msg)
 {
         if (log_cfg.fd < 0) {
@@ -140,7 +128,7 @@ static void emit(enum log_level level, const char *msg)
                              : level == LOG_WARNING ? "warning: "
                                                     : "debug: ",
                              msg) >= 0)
-                        write_all(STDERR_FILENO, line, strlen(line));
+                        fs_write_all(STDERR_FILENO, line, strlen(line));
                 return;
         }
         _cleanup_free_ char *rec = NULL;
@@ -155,7 +143,7 @@ static void emit(enum log_level level, const char *msg)
                 rec = NULL;
         }
         if (rec)
-                write_all(log_cfg.fd, rec, strlen(rec));
+                fs_write_all(log_cfg.fd, rec, strlen(rec));
 }
 
 static void vlog(enum log_level level, const char *fmt, va_list ap)
@@ -194,6 +182,6 @@ void log_final_error(const struct error *err)
         if (log_cfg.fd >= 0) {
                 _cleanup_free_ char *line = NULL;
                 if (asprintf(&line, "%s\n", text) >= 0)
-                        write_all(STDERR_FILENO, line, strlen(line));
+                        fs_write_all(STDERR_FILENO, line, strlen(line));
         }
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fs.h"
 #include "linux/safe_path_internal.h"
 
 #define MAX_SYMLINKS 40
@@ -297,22 +298,6 @@ int safe_create_file(int root_fd, const char *path, mode_t mode, int *out_fd, st
         return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-        const char *p = data;
-        while (len) {
-                ssize_t n = write(fd, p, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
 int safe_write_file(int root_fd, const char *path, const void *data, size_t len, mode_t mode, struct error **err)
 {
         _cleanup_free_ char *dir = NULL, *base = NULL;
@@ -332,7 +317,7 @@ int safe_write_file(int root_fd, const char *path, const void *data, size_t len,
                 return error_sys(err, "write `%s` in the rootfs: create", path);
         if (fchmod(fd, mode) < 0)
                 return error_sys(err, "write `%s` in the rootfs: chmod", path);
-        r = write_all(fd, data, len);
+        r = fs_write_all(fd, data, len);
         if (r < 0)
                 return error_set(err, -r, "write `%s` in the rootfs", path);
         return 0;
@@ -357,27 +342,11 @@ int safe_read_file(int root_fd, const char *path, size_t max, char **data, size_
                 return error_set(err, EINVAL, "read `%s` in the rootfs: not a regular file", path);
         if ((size_t)st.st_size > max)
                 return error_set(err, EFBIG, "read `%s` in the rootfs: larger than %zu bytes", path, max);
-        _cleanup_free_ char *buf = malloc(max + 1);
-        if (!buf)
-                return error_set(err, ENOMEM, "read `%s` in the rootfs", path);
-        size_t got = 0;
-        for (;;) {
-                ssize_t n = read(fd, buf + got, max + 1 - got);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return error_sys(err, "read `%s` in the rootfs", path);
-                }
-                if (n == 0)
-                        break;
-                got += (size_t)n;
-                if (got > max) /* the file grew after fstat */
-                        return error_set(err, EFBIG, "read `%s` in the rootfs: larger than %zu bytes", path, max);
-        }
-        buf[got] = '\0';
-        *data = TAKE_PTR(buf);
-        if (len)
-                *len = got;
+        r = fs_read_fd(fd, max, data, len);
+        if (r == -EFBIG) /* the file grew after fstat */
+                return error_set(err, EFBIG, "read `%s` in the rootfs: larger than %zu bytes", path, max);
+        if (r < 0)
+                return error_set(err, -r, "read `%s` in the rootfs", path);
         return 0;
 }
 

@@ -78,8 +78,9 @@ int seccomp_validate(const struct oci_seccomp *s, struct error **err)
                 if (r == -1) {
                         char expected[256];
                         seccomp_names_join(SECCOMP_NAME_FLAG, expected, sizeof(expected));
-                        return error_set(err, EINVAL, "linux.seccomp.flags[%zu]: unknown flag `%s` (expected one of: %s)",
-                                         i, s->flags[i], expected);
+                        return error_set(err, EINVAL,
+                                         "linux.seccomp.flags[%zu]: unknown flag `%s` (expected one of: %s)", i,
+                                         s->flags[i], expected);
                 }
                 if (r == -2)
                         return error_set(err, ENOTSUP,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fdpass.h"
 #include "core/log.h"
 #include "linux/seccomp_filter.h"
 
@@ -194,36 +195,6 @@ int seccomp_listener_connect(const struct seccomp_filter *f, int *sock, struct e
         return 0;
 }
 
-/* The fd travels with the first bytes only (SCM_RIGHTS in the first sendmsg); the rest follows plainly. */
-static int send_with_fd(int sock, int fd, const char *data, size_t len, struct error **err)
-{
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } ctrl;
-        memset(&ctrl, 0, sizeof(ctrl));
-        struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
-        struct msghdr mh = {
-            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        ssize_t n;
-        do
-                n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        for (size_t off = n > 0 ? (size_t)n : 0; n >= 0 && off < len; off += (size_t)n) {
-                n = send(sock, data + off, len - off, MSG_NOSIGNAL);
-                if (n < 0 && errno == EINTR)
-                        n = 0;
-        }
-        if (n < 0)
-                return error_sys(err, "linux.seccomp.listenerPath: send the notify fd");
-        return 0;
-}
-
 int seccomp_filter_load(struct seccomp_filter *f, int listener_sock, pid_t host_pid, const char *state_json,
                         struct error **err)
 {
@@ -239,5 +210,9 @@ int seccomp_filter_load(struct seccomp_filter *f, int listener_sock, pid_t host_
         _cleanup_free_ char *payload = seccomp_listener_payload(f->listener_metadata, host_pid, state_json);
         if (!payload)
                 return error_set(err, ENOMEM, "seccomp: listener payload");
-        return send_with_fd(listener_sock, notify_fd, payload, strlen(payload), err);
+        /* The fd travels with the first bytes only (SCM_RIGHTS in the first sendmsg); the rest follows plainly. */
+        r = fdpass_send(listener_sock, notify_fd, payload, strlen(payload));
+        if (r < 0)
+                return error_set(err, -r, "linux.seccomp.listenerPath: send the notify fd");
+        return 0;
 }

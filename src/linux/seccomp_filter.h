@@ -1,8 +1,8 @@
 /* linux.seccomp through libseccomp. Pure part: validation with errors naming the JSON path (the name
  * tables, which this header brings along, are seccomp_names.h). Building the filter is user-space work
- * inside libseccomp (done at create so a bad profile fails `create`); loading it is the one privileged step, done by the
- * init at the moment oci-runtime.md §4 prescribes (before the user switch without noNewPrivileges, as the
- * last step before execve with it). */
+ * inside libseccomp (done at create so a bad profile fails `create`); loading it is the one privileged
+ * step, done by the init at the moment oci-runtime.md §4 prescribes (before the user switch without
+ * noNewPrivileges, as the last step before execve with it). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

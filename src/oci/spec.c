@@ -28,6 +28,74 @@ void spec_kv_free(struct oci_kv *kv, size_t n)
         free(kv);
 }
 
+/* The allocation is stored into `array_slot` with memcpy so no `struct T **` is accessed as `void **`. */
+static void *alloc_into(void *array_slot, size_t n, size_t elem_size)
+{
+        void *array = calloc(n ? n : 1, elem_size);
+        if (array)
+                memcpy(array_slot, &array, sizeof(array));
+        return array;
+}
+
+int spec_parse_object_array(struct json_object *obj, const char *parent, const char *key, size_t elem_size,
+                            void *array_slot, size_t *n_out, spec_element_fn fn, struct error **err)
+{
+        struct json_object *arr = NULL;
+        size_t n = 0;
+        int r = json_get_array(obj, parent, key, &arr, &n, err);
+        if (r <= 0)
+                return r;
+        _cleanup_free_ char *base = json_path_key(parent, key);
+        void *array = alloc_into(array_slot, n, elem_size);
+        if (!base || !array)
+                return json_error_oom(err);
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *e = json_object_array_get_idx(arr, i);
+                _cleanup_free_ char *p = json_path_index(base, i);
+                if (!p)
+                        return json_error_oom(err);
+                *n_out = i + 1;
+                if (!e)
+                        return json_error(err, p, NULL, "expected an object");
+                if ((r = json_as_object(e, p, err)) < 0)
+                        return r;
+                if ((r = fn(e, p, i, array, err)) < 0)
+                        return r;
+        }
+        return 1;
+}
+
+int spec_parse_object_map(struct json_object *obj, const char *parent, const char *key, size_t elem_size,
+                          void *array_slot, size_t *n_out, spec_member_fn fn, struct error **err)
+{
+        struct json_object *map = NULL;
+        int r = json_get_object(obj, parent, key, &map, err);
+        if (r <= 0)
+                return r;
+        _cleanup_free_ char *base = json_path_key(parent, key);
+        void *array = alloc_into(array_slot, (size_t)json_object_object_length(map), elem_size);
+        if (!base || !array)
+                return json_error_oom(err);
+        size_t i = 0;
+        json_object_object_foreach(map, k, v)
+        {
+                if (!*k)
+                        return json_error(err, base, NULL, "keys must not be empty");
+                _cleanup_free_ char *p = json_path_key(base, k);
+                if (!p)
+                        return json_error_oom(err);
+                if (!v)
+                        return json_error(err, p, NULL, "expected an object");
+                if ((r = json_as_object(v, p, err)) < 0)
+                        return r;
+                *n_out = i + 1;
+                if ((r = fn(v, p, k, i, array, err)) < 0)
+                        return r;
+                i++;
+        }
+        return 1;
+}
+
 int spec_parse_kv_map(struct json_object *obj, const char *parent, const char *key, struct oci_kv **out, size_t *n_out,
                       struct error **err)
 {
@@ -71,37 +139,30 @@ fail:
         return r;
 }
 
+static int parse_id_mapping(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
+{
+        struct oci_id_mapping *m = &((struct oci_id_mapping *)array)[i];
+        static const char *const fields[] = {"containerID", "hostID", "size"};
+        uint32_t *dst[] = {&m->container_id, &m->host_id, &m->size};
+        for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
+                int r = json_get_uint32(e, p, fields[f], dst[f], err);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return json_error_missing(err, p, fields[f]);
+        }
+        return 0;
+}
+
 int spec_parse_id_mappings(struct json_object *obj, const char *parent, const char *key, struct oci_id_mapping **out,
                            size_t *n_out, struct error **err)
 {
-        struct json_object *arr = NULL;
+        /* Parsed aside so that *out stays untouched on failure. */
+        _cleanup_free_ struct oci_id_mapping *m = NULL;
         size_t n = 0;
-        int r = json_get_array(obj, parent, key, &arr, &n, err);
+        int r = spec_parse_object_array(obj, parent, key, sizeof(*m), &m, &n, parse_id_mapping, err);
         if (r <= 0)
                 return r;
-        _cleanup_free_ char *base = json_path_key(parent, key);
-        _cleanup_free_ struct oci_id_mapping *m = calloc(n ? n : 1, sizeof(*m));
-        if (!base || !m)
-                return json_error_oom(err);
-        for (size_t i = 0; i < n; i++) {
-                struct json_object *e = json_object_array_get_idx(arr, i);
-                _cleanup_free_ char *p = json_path_index(base, i);
-                if (!p)
-                        return json_error_oom(err);
-                if (!e)
-                        return json_error(err, p, NULL, "expected an object");
-                if ((r = json_as_object(e, p, err)) < 0)
-                        return r;
-                static const char *const fields[] = {"containerID", "hostID", "size"};
-                uint32_t *dst[] = {&m[i].container_id, &m[i].host_id, &m[i].size};
-                for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
-                        r = json_get_uint32(e, p, fields[f], dst[f], err);
-                        if (r < 0)
-                                return r;
-                        if (r == 0)
-                                return json_error_missing(err, p, fields[f]);
-                }
-        }
         free(*out);
         *out = TAKE_PTR(m);
         *n_out = n;
@@ -134,14 +195,10 @@ static void mount_clear(struct oci_mount *m)
         free(m->gid_mappings);
 }
 
-static int parse_mount(struct json_object *e, const char *p, struct oci_mount *m, struct error **err)
+static int parse_mount(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
 {
-        int r;
-        if (!e)
-                return json_error(err, p, NULL, "expected an object");
-        if ((r = json_as_object(e, p, err)) < 0)
-                return r;
-        r = json_get_string(e, p, "destination", &m->destination, err);
+        struct oci_mount *m = &((struct oci_mount *)array)[i];
+        int r = json_get_string(e, p, "destination", &m->destination, err);
         if (r < 0)
                 return r;
         if (r == 0 || !*m->destination)
@@ -174,24 +231,9 @@ static int parse_mount(struct json_object *e, const char *p, struct oci_mount *m
 
 static int parse_mounts(struct json_object *top, struct oci_spec *spec, struct error **err)
 {
-        struct json_object *arr = NULL;
-        size_t n = 0;
-        int r = json_get_array(top, "", "mounts", &arr, &n, err);
-        if (r <= 0)
-                return r;
-        spec->mounts = calloc(n ? n : 1, sizeof(*spec->mounts));
-        if (!spec->mounts)
-                return json_error_oom(err);
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *p = json_path_index("mounts", i);
-                if (!p)
-                        return json_error_oom(err);
-                /* Count it first so oci_spec_free clears a half-parsed entry. */
-                spec->n_mounts = i + 1;
-                if ((r = parse_mount(json_object_array_get_idx(arr, i), p, &spec->mounts[i], err)) < 0)
-                        return r;
-        }
-        return 0;
+        int r = spec_parse_object_array(top, "", "mounts", sizeof(struct oci_mount), &spec->mounts, &spec->n_mounts,
+                                        parse_mount, err);
+        return r < 0 ? r : 0;
 }
 
 static const char *const hook_names[HOOK_KIND_COUNT] = {
@@ -210,14 +252,10 @@ static void hook_clear(struct oci_hook *h)
         spec_strv_free(h->env);
 }
 
-static int parse_hook(struct json_object *e, const char *p, struct oci_hook *h, struct error **err)
+static int parse_hook(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
 {
-        int r;
-        if (!e)
-                return json_error(err, p, NULL, "expected an object");
-        if ((r = json_as_object(e, p, err)) < 0)
-                return r;
-        r = json_get_string(e, p, "path", &h->path, err);
+        struct oci_hook *h = &((struct oci_hook *)array)[i];
+        int r = json_get_string(e, p, "path", &h->path, err);
         if (r < 0)
                 return r;
         /* Hooks run with execv semantics (no PATH search), so the path must be absolute. */
@@ -240,30 +278,10 @@ static int parse_hooks(struct json_object *top, struct oci_spec *spec, struct er
         int r = json_get_object(top, "", "hooks", &hooks, err);
         if (r <= 0)
                 return r;
-        for (int k = 0; k < HOOK_KIND_COUNT; k++) {
-                struct json_object *arr = NULL;
-                size_t n = 0;
-                _cleanup_free_ char *base = json_path_key("hooks", hook_names[k]);
-                if (!base)
-                        return json_error_oom(err);
-                r = json_get_array(hooks, "hooks", hook_names[k], &arr, &n, err);
-                if (r < 0)
+        for (int k = 0; k < HOOK_KIND_COUNT; k++)
+                if ((r = spec_parse_object_array(hooks, "hooks", hook_names[k], sizeof(struct oci_hook),
+                                                 &spec->hooks.list[k], &spec->hooks.n[k], parse_hook, err)) < 0)
                         return r;
-                if (r == 0)
-                        continue;
-                spec->hooks.list[k] = calloc(n ? n : 1, sizeof(struct oci_hook));
-                if (!spec->hooks.list[k])
-                        return json_error_oom(err);
-                for (size_t i = 0; i < n; i++) {
-                        _cleanup_free_ char *p = json_path_index(base, i);
-                        if (!p)
-                                return json_error_oom(err);
-                        spec->hooks.n[k] = i + 1;
-                        r = parse_hook(json_object_array_get_idx(arr, i), p, &spec->hooks.list[k][i], err);
-                        if (r < 0)
-                                return r;
-                }
-        }
         return 0;
 }
 

@@ -53,67 +53,44 @@ static void ns_expected_list(char *buf, size_t size)
         }
 }
 
-static int parse_namespaces(struct json_object *obj, const char *parent, struct oci_linux *l, struct error **err)
+static int parse_namespace(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
 {
-        struct json_object *arr = NULL;
-        size_t n = 0;
-        int r = json_get_array(obj, parent, "namespaces", &arr, &n, err);
-        if (r <= 0)
+        struct oci_namespace *namespaces = array, *ns = &namespaces[i];
+        _cleanup_free_ char *type = NULL;
+        int r;
+        if ((r = json_get_string(e, p, "type", &type, err)) < 0)
                 return r;
-        _cleanup_free_ char *base = json_path_key(parent, "namespaces");
-        l->namespaces = calloc(n ? n : 1, sizeof(*l->namespaces));
-        if (!base || !l->namespaces)
-                return json_error_oom(err);
-        for (size_t i = 0; i < n; i++) {
-                struct json_object *e = json_object_array_get_idx(arr, i);
-                struct oci_namespace *ns = &l->namespaces[i];
-                _cleanup_free_ char *p = json_path_index(base, i);
-                _cleanup_free_ char *type = NULL;
-                if (!p)
-                        return json_error_oom(err);
-                if (!e)
-                        return json_error(err, p, NULL, "expected an object");
-                if ((r = json_as_object(e, p, err)) < 0)
-                        return r;
-                if ((r = json_get_string(e, p, "type", &type, err)) < 0)
-                        return r;
-                if (r == 0)
-                        return json_error_missing(err, p, "type");
-                int t = oci_ns_type_from_name(type);
-                if (t < 0) {
-                        char expected[128];
-                        ns_expected_list(expected, sizeof(expected));
-                        return json_error(err, p, "type", "unknown namespace \"%s\" (expected one of: %s)", type,
-                                          expected);
-                }
-                for (size_t j = 0; j < i; j++)
-                        if (l->namespaces[j].type == (enum oci_ns_type)t)
-                                return json_error(err, p, "type", "duplicate namespace \"%s\"", type);
-                ns->type = (enum oci_ns_type)t;
-                l->n_namespaces = i + 1;
-                if ((r = json_get_string(e, p, "path", &ns->path, err)) < 0)
-                        return r;
-                /* Go tools write "" for "no path" (omitempty); it means create, like an absent path. */
-                if (ns->path && !*ns->path) {
-                        free(ns->path);
-                        ns->path = NULL;
-                }
-                /* The spec requires an absolute path in the runtime's mount namespace; a relative one would
-                 * silently depend on the runtime's working directory. */
-                if (ns->path && ns->path[0] != '/')
-                        return json_error(err, p, "path", "expected an absolute path");
+        if (r == 0)
+                return json_error_missing(err, p, "type");
+        int t = oci_ns_type_from_name(type);
+        if (t < 0) {
+                char expected[128];
+                ns_expected_list(expected, sizeof(expected));
+                return json_error(err, p, "type", "unknown namespace \"%s\" (expected one of: %s)", type, expected);
         }
+        for (size_t j = 0; j < i; j++)
+                if (namespaces[j].type == (enum oci_ns_type)t)
+                        return json_error(err, p, "type", "duplicate namespace \"%s\"", type);
+        ns->type = (enum oci_ns_type)t;
+        if ((r = json_get_string(e, p, "path", &ns->path, err)) < 0)
+                return r;
+        /* Go tools write "" for "no path" (omitempty); it means create, like an absent path. */
+        if (ns->path && !*ns->path) {
+                free(ns->path);
+                ns->path = NULL;
+        }
+        /* The spec requires an absolute path in the runtime's mount namespace; a relative one would
+         * silently depend on the runtime's working directory. */
+        if (ns->path && ns->path[0] != '/')
+                return json_error(err, p, "path", "expected an absolute path");
         return 0;
 }
 
-static int parse_device(struct json_object *e, const char *p, struct oci_device *d, struct error **err)
+static int parse_device(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
 {
+        struct oci_device *d = &((struct oci_device *)array)[i];
         _cleanup_free_ char *type = NULL;
         int r;
-        if (!e)
-                return json_error(err, p, NULL, "expected an object");
-        if ((r = json_as_object(e, p, err)) < 0)
-                return r;
         if ((r = json_get_string(e, p, "type", &type, err)) < 0)
                 return r;
         if (r == 0 || strlen(type) != 1 || !strchr("cbup", type[0]))
@@ -148,63 +125,20 @@ static int parse_device(struct json_object *e, const char *p, struct oci_device 
         return 0;
 }
 
-static int parse_devices(struct json_object *obj, const char *parent, struct oci_linux *l, struct error **err)
+static int parse_net_device(struct json_object *v, const char *p, const char *name, size_t i, void *array,
+                            struct error **err)
 {
-        struct json_object *arr = NULL;
-        size_t n = 0;
-        int r = json_get_array(obj, parent, "devices", &arr, &n, err);
-        if (r <= 0)
-                return r;
-        _cleanup_free_ char *base = json_path_key(parent, "devices");
-        l->devices = calloc(n ? n : 1, sizeof(*l->devices));
-        if (!base || !l->devices)
+        struct oci_kv *kv = &((struct oci_kv *)array)[i];
+        if (!(kv->key = strdup(name)))
                 return json_error_oom(err);
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *p = json_path_index(base, i);
-                if (!p)
-                        return json_error_oom(err);
-                l->n_devices = i + 1;
-                if ((r = parse_device(json_object_array_get_idx(arr, i), p, &l->devices[i], err)) < 0)
-                        return r;
-        }
-        return 0;
-}
-
-static int parse_net_devices(struct json_object *obj, const char *parent, struct oci_linux *l, struct error **err)
-{
-        struct json_object *map = NULL;
-        int r = json_get_object(obj, parent, "netDevices", &map, err);
-        if (r <= 0)
+        int r = json_get_string(v, p, "name", &kv->value, err);
+        if (r < 0)
                 return r;
-        _cleanup_free_ char *base = json_path_key(parent, "netDevices");
-        size_t n = (size_t)json_object_object_length(map);
-        l->net_devices = calloc(n ? n : 1, sizeof(*l->net_devices));
-        if (!base || !l->net_devices)
-                return json_error_oom(err);
-        json_object_object_foreach(map, k, v)
-        {
-                struct oci_kv *kv = &l->net_devices[l->n_net_devices];
-                if (!*k)
-                        return json_error(err, base, NULL, "keys must not be empty");
-                _cleanup_free_ char *p = json_path_key(base, k);
-                if (!p)
+        /* Without a name the interface keeps its host name inside the container. */
+        if (r == 0 || !*kv->value) {
+                free(kv->value);
+                if (!(kv->value = strdup(name)))
                         return json_error_oom(err);
-                if (!v)
-                        return json_error(err, p, NULL, "expected an object");
-                if ((r = json_as_object(v, p, err)) < 0)
-                        return r;
-                kv->key = strdup(k);
-                l->n_net_devices++;
-                if (!kv->key)
-                        return json_error_oom(err);
-                if ((r = json_get_string(v, p, "name", &kv->value, err)) < 0)
-                        return r;
-                /* Without a name the interface keeps its host name inside the container. */
-                if (r == 0 || !*kv->value) {
-                        free(kv->value);
-                        if (!(kv->value = strdup(k)))
-                                return json_error_oom(err);
-                }
         }
         return 0;
 }
@@ -251,13 +185,15 @@ static int parse_rootfs_propagation(struct json_object *obj, const char *parent,
 int spec_parse_linux_into(struct json_object *obj, const char *path, struct oci_linux *l, struct error **err)
 {
         int r;
-        if ((r = parse_namespaces(obj, path, l, err)) < 0)
+        if ((r = spec_parse_object_array(obj, path, "namespaces", sizeof(struct oci_namespace), &l->namespaces,
+                                         &l->n_namespaces, parse_namespace, err)) < 0)
                 return r;
         if ((r = spec_parse_id_mappings(obj, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0)
                 return r;
         if ((r = spec_parse_id_mappings(obj, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0)
                 return r;
-        if ((r = parse_devices(obj, path, l, err)) < 0)
+        if ((r = spec_parse_object_array(obj, path, "devices", sizeof(struct oci_device), &l->devices, &l->n_devices,
+                                         parse_device, err)) < 0)
                 return r;
         if ((r = json_get_string(obj, path, "cgroupsPath", &l->cgroups_path, err)) < 0)
                 return r;
@@ -293,7 +229,8 @@ int spec_parse_linux_into(struct json_object *obj, const char *path, struct oci_
         }
         if ((r = parse_personality(obj, path, l, err)) < 0)
                 return r;
-        if ((r = parse_net_devices(obj, path, l, err)) < 0)
+        if ((r = spec_parse_object_map(obj, path, "netDevices", sizeof(struct oci_kv), &l->net_devices,
+                                       &l->n_net_devices, parse_net_device, err)) < 0)
                 return r;
         if ((r = spec_parse_linux_sched(obj, path, l, err)) < 0)
                 return r;

@@ -73,13 +73,10 @@ static int parse_cap_set(struct json_object *caps, const char *parent, const cha
         int r = json_get_strv(caps, parent, key, false, &names, err);
         if (r <= 0)
                 return r;
-        _cleanup_free_ char *base = json_path_key(parent, key);
-        if (!base)
-                return json_error_oom(err);
         for (size_t i = 0; names[i]; i++) {
                 cap_value_t cap;
                 if (cap_parse(names[i], &cap) < 0) {
-                        _cleanup_free_ char *p = json_path_index(base, i);
+                        _cleanup_free_ char *p = json_path_key_index(parent, key, i);
                         if (!p)
                                 return json_error_oom(err);
                         return json_error(err, p, NULL, "unknown capability \"%s\" (expected a CAP_* name)", names[i]);
@@ -108,43 +105,24 @@ static int parse_caps(struct json_object *obj, const char *parent, struct oci_pr
         return 0;
 }
 
-static int parse_rlimits(struct json_object *obj, const char *parent, struct oci_process *p, struct error **err)
+static int parse_rlimit(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
 {
-        struct json_object *arr = NULL;
-        size_t n = 0;
-        int r = json_get_array(obj, parent, "rlimits", &arr, &n, err);
-        if (r <= 0)
+        struct oci_rlimit *rlimits = array, *rl = &rlimits[i];
+        _cleanup_free_ char *type = NULL;
+        int r;
+        if ((r = json_get_string(e, p, "type", &type, err)) < 0)
                 return r;
-        _cleanup_free_ char *base = json_path_key(parent, "rlimits");
-        p->rlimits = calloc(n ? n : 1, sizeof(*p->rlimits));
-        if (!base || !p->rlimits)
-                return json_error_oom(err);
-        for (size_t i = 0; i < n; i++) {
-                struct json_object *e = json_object_array_get_idx(arr, i);
-                struct oci_rlimit *rl = &p->rlimits[i];
-                _cleanup_free_ char *path = json_path_index(base, i);
-                _cleanup_free_ char *type = NULL;
-                if (!path)
-                        return json_error_oom(err);
-                if (!e)
-                        return json_error(err, path, NULL, "expected an object");
-                if ((r = json_as_object(e, path, err)) < 0)
-                        return r;
-                if ((r = json_get_string(e, path, "type", &type, err)) < 0)
-                        return r;
-                if (r == 0)
-                        return json_error_missing(err, path, "type");
-                if ((rl->resource = rlimit_from_name(type)) < 0)
-                        return json_error(err, path, "type", "unknown rlimit \"%s\" (expected an RLIMIT_* name)", type);
-                for (size_t j = 0; j < i; j++)
-                        if (p->rlimits[j].resource == rl->resource)
-                                return json_error(err, path, "type", "duplicate rlimit \"%s\"", type);
-                if ((r = json_get_uint64(e, path, "soft", &rl->soft, err)) <= 0)
-                        return r < 0 ? r : json_error_missing(err, path, "soft");
-                if ((r = json_get_uint64(e, path, "hard", &rl->hard, err)) <= 0)
-                        return r < 0 ? r : json_error_missing(err, path, "hard");
-        }
-        p->n_rlimits = n;
+        if (r == 0)
+                return json_error_missing(err, p, "type");
+        if ((rl->resource = rlimit_from_name(type)) < 0)
+                return json_error(err, p, "type", "unknown rlimit \"%s\" (expected an RLIMIT_* name)", type);
+        for (size_t j = 0; j < i; j++)
+                if (rlimits[j].resource == rl->resource)
+                        return json_error(err, p, "type", "duplicate rlimit \"%s\"", type);
+        if ((r = json_get_uint64(e, p, "soft", &rl->soft, err)) <= 0)
+                return r < 0 ? r : json_error_missing(err, p, "soft");
+        if ((r = json_get_uint64(e, p, "hard", &rl->hard, err)) <= 0)
+                return r < 0 ? r : json_error_missing(err, p, "hard");
         return 0;
 }
 
@@ -234,7 +212,8 @@ int spec_parse_process(struct json_object *obj, const char *path, struct oci_pro
                 return r;
         if ((r = parse_caps(obj, path, p, err)) < 0)
                 return r;
-        if ((r = parse_rlimits(obj, path, p, err)) < 0)
+        if ((r = spec_parse_object_array(obj, path, "rlimits", sizeof(struct oci_rlimit), &p->rlimits, &p->n_rlimits,
+                                         parse_rlimit, err)) < 0)
                 return r;
         if ((r = json_get_bool(obj, path, "noNewPrivileges", &p->no_new_privileges, err)) < 0)
                 return r;

@@ -55,42 +55,6 @@ static int get_limit(struct json_object *obj, const char *parent, const char *ke
         return r;
 }
 
-/* Iterates an array of objects: calls fn(element, "parent.key[i]", i) for each; 0 when absent. */
-typedef int (*element_fn)(struct json_object *e, const char *path, size_t i, void *userdata, struct error **err);
-
-/* `array_slot` is the address of the caller's `struct T *` field; the allocation is stored into it with
- * memcpy so no `struct T **` is accessed as `void **`. */
-static int for_each_object(struct json_object *obj, const char *parent, const char *key, size_t elem_size,
-                           void *array_slot, size_t *n_out, element_fn fn, struct error **err)
-{
-        struct json_object *arr = NULL;
-        size_t n = 0;
-        int r = json_get_array(obj, parent, key, &arr, &n, err);
-        if (r <= 0)
-                return r;
-        _cleanup_free_ char *base = json_path_key(parent, key);
-        void *array = calloc(n ? n : 1, elem_size);
-        if (array)
-                memcpy(array_slot, &array, sizeof(array));
-        if (!base || !array)
-                return json_error_oom(err);
-        for (size_t i = 0; i < n; i++) {
-                struct json_object *e = json_object_array_get_idx(arr, i);
-                _cleanup_free_ char *p = json_path_index(base, i);
-                if (!p)
-                        return json_error_oom(err);
-                /* Counted before parsing so a failing element with heap fields is freed too. */
-                *n_out = i + 1;
-                if (!e)
-                        return json_error(err, p, NULL, "expected an object");
-                if ((r = json_as_object(e, p, err)) < 0)
-                        return r;
-                if ((r = fn(e, p, i, array, err)) < 0)
-                        return r;
-        }
-        return 1;
-}
-
 static int parse_device_rule(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
 {
         struct oci_device_rule *d = &((struct oci_device_rule *)array)[i];
@@ -265,8 +229,9 @@ static int parse_block_io(struct json_object *obj, const char *parent, struct oc
         if ((r = json_get_uint16(bio, p, "leafWeight", &res->blkio_leaf_weight, err)) < 0)
                 return r;
         res->has_blkio_leaf_weight = r > 0;
-        if ((r = for_each_object(bio, p, "weightDevice", sizeof(struct oci_weight_device), &res->blkio_weight_devices,
-                                 &res->n_blkio_weight_devices, parse_weight_device, err)) < 0)
+        if ((r = spec_parse_object_array(bio, p, "weightDevice", sizeof(struct oci_weight_device),
+                                         &res->blkio_weight_devices, &res->n_blkio_weight_devices, parse_weight_device,
+                                         err)) < 0)
                 return r;
         static const char *const keys[] = {"throttleReadBpsDevice", "throttleWriteBpsDevice", "throttleReadIOPSDevice",
                                            "throttleWriteIOPSDevice"};
@@ -275,8 +240,8 @@ static int parse_block_io(struct json_object *obj, const char *parent, struct oc
         size_t *counts[] = {&res->n_throttle_read_bps, &res->n_throttle_write_bps, &res->n_throttle_read_iops,
                             &res->n_throttle_write_iops};
         for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
-                if ((r = for_each_object(bio, p, keys[k], sizeof(struct oci_throttle_device), lists[k], counts[k],
-                                         parse_throttle_device, err)) < 0)
+                if ((r = spec_parse_object_array(bio, p, keys[k], sizeof(struct oci_throttle_device), lists[k],
+                                                 counts[k], parse_throttle_device, err)) < 0)
                         return r;
         return 0;
 }
@@ -325,47 +290,26 @@ static int parse_network(struct json_object *obj, const char *parent, struct oci
         if ((r = json_get_uint32(net, p, "classID", &res->net_class_id, err)) < 0)
                 return r;
         res->has_net_class_id = r > 0;
-        r = for_each_object(net, p, "priorities", sizeof(struct oci_net_priority), &res->net_priorities,
-                            &res->n_net_priorities, parse_net_priority, err);
+        r = spec_parse_object_array(net, p, "priorities", sizeof(struct oci_net_priority), &res->net_priorities,
+                                    &res->n_net_priorities, parse_net_priority, err);
         return r < 0 ? r : 0;
 }
 
-static int parse_rdma(struct json_object *obj, const char *parent, struct oci_resources *res, struct error **err)
+static int parse_rdma_limit(struct json_object *v, const char *p, const char *name, size_t i, void *array,
+                            struct error **err)
 {
-        struct json_object *map = NULL;
-        int r = json_get_object(obj, parent, "rdma", &map, err);
-        if (r <= 0)
-                return r;
-        _cleanup_free_ char *base = json_path_key(parent, "rdma");
-        size_t n = (size_t)json_object_object_length(map);
-        res->rdma = calloc(n ? n : 1, sizeof(*res->rdma));
-        if (!base || !res->rdma)
+        struct oci_rdma_limit *l = &((struct oci_rdma_limit *)array)[i];
+        int r;
+        if (!(l->device = strdup(name)))
                 return json_error_oom(err);
-        json_object_object_foreach(map, k, v)
-        {
-                struct oci_rdma_limit *l = &res->rdma[res->n_rdma];
-                if (!*k)
-                        return json_error(err, base, NULL, "keys must not be empty");
-                _cleanup_free_ char *p = json_path_key(base, k);
-                if (!p)
-                        return json_error_oom(err);
-                if (!v)
-                        return json_error(err, p, NULL, "expected an object");
-                if ((r = json_as_object(v, p, err)) < 0)
-                        return r;
-                l->device = strdup(k);
-                res->n_rdma++;
-                if (!l->device)
-                        return json_error_oom(err);
-                if ((r = json_get_uint32(v, p, "hcaHandles", &l->hca_handles, err)) < 0)
-                        return r;
-                l->has_hca_handles = r > 0;
-                if ((r = json_get_uint32(v, p, "hcaObjects", &l->hca_objects, err)) < 0)
-                        return r;
-                l->has_hca_objects = r > 0;
-                if (!l->has_hca_handles && !l->has_hca_objects)
-                        return json_error(err, p, NULL, "expected hcaHandles or hcaObjects");
-        }
+        if ((r = json_get_uint32(v, p, "hcaHandles", &l->hca_handles, err)) < 0)
+                return r;
+        l->has_hca_handles = r > 0;
+        if ((r = json_get_uint32(v, p, "hcaObjects", &l->hca_objects, err)) < 0)
+                return r;
+        l->has_hca_objects = r > 0;
+        if (!l->has_hca_handles && !l->has_hca_objects)
+                return json_error(err, p, NULL, "expected hcaHandles or hcaObjects");
         return 0;
 }
 
@@ -397,8 +341,8 @@ int oci_resources_parse_json(struct json_object *obj, const char *path, struct o
                 return r;
         if (!(res = calloc(1, sizeof(*res))))
                 return json_error_oom(err);
-        if ((r = for_each_object(obj, path, "devices", sizeof(struct oci_device_rule), &res->devices, &res->n_devices,
-                                 parse_device_rule, err)) < 0)
+        if ((r = spec_parse_object_array(obj, path, "devices", sizeof(struct oci_device_rule), &res->devices,
+                                         &res->n_devices, parse_device_rule, err)) < 0)
                 return r;
         if ((r = parse_memory(obj, path, res, err)) < 0)
                 return r;
@@ -408,12 +352,13 @@ int oci_resources_parse_json(struct json_object *obj, const char *path, struct o
                 return r;
         if ((r = parse_block_io(obj, path, res, err)) < 0)
                 return r;
-        if ((r = for_each_object(obj, path, "hugepageLimits", sizeof(struct oci_hugepage_limit), &res->hugepage_limits,
-                                 &res->n_hugepage_limits, parse_hugepage, err)) < 0)
+        if ((r = spec_parse_object_array(obj, path, "hugepageLimits", sizeof(struct oci_hugepage_limit),
+                                         &res->hugepage_limits, &res->n_hugepage_limits, parse_hugepage, err)) < 0)
                 return r;
         if ((r = parse_network(obj, path, res, err)) < 0)
                 return r;
-        if ((r = parse_rdma(obj, path, res, err)) < 0)
+        if ((r = spec_parse_object_map(obj, path, "rdma", sizeof(struct oci_rdma_limit), &res->rdma, &res->n_rdma,
+                                       parse_rdma_limit, err)) < 0)
                 return r;
         if ((r = parse_unified(obj, path, res, err)) < 0)
                 return r;

@@ -38,8 +38,7 @@ static int check_names(char **values, const char *parent, const char *key, enum 
         for (size_t i = 0; values && values[i]; i++) {
                 if (seccomp_name_is_known(kind, values[i]))
                         continue;
-                _cleanup_free_ char *base = json_path_key(parent, key);
-                _cleanup_free_ char *p = base ? json_path_index(base, i) : NULL;
+                _cleanup_free_ char *p = json_path_key_index(parent, key, i);
                 if (!p)
                         return json_error_oom(err);
                 return json_error(err, p, NULL, "unknown %s \"%s\"", what, values[i]);
@@ -47,15 +46,12 @@ static int check_names(char **values, const char *parent, const char *key, enum 
         return 0;
 }
 
-static int parse_arg(struct json_object *e, const char *p, struct oci_seccomp_arg *a, struct error **err)
+static int parse_arg(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
 {
+        struct oci_seccomp_arg *a = &((struct oci_seccomp_arg *)array)[i];
         int64_t index = 0;
         _cleanup_free_ char *op = NULL;
         int r;
-        if (!e)
-                return json_error(err, p, NULL, "expected an object");
-        if ((r = json_as_object(e, p, err)) < 0)
-                return r;
         if ((r = json_get_int_range(e, p, "index", 0, SECCOMP_MAX_ARG_INDEX, &index, err)) <= 0)
                 return r < 0 ? r : json_error_missing(err, p, "index");
         a->index = (unsigned)index;
@@ -82,13 +78,10 @@ static void syscall_clear(struct oci_seccomp_syscall *s)
         free(s->args);
 }
 
-static int parse_syscall(struct json_object *e, const char *p, struct oci_seccomp_syscall *s, struct error **err)
+static int parse_syscall(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
 {
+        struct oci_seccomp_syscall *s = &((struct oci_seccomp_syscall *)array)[i];
         int r;
-        if (!e)
-                return json_error(err, p, NULL, "expected an object");
-        if ((r = json_as_object(e, p, err)) < 0)
-                return r;
         if ((r = json_get_strv(e, p, "names", true, &s->names, err)) < 0)
                 return r;
         if (r == 0)
@@ -102,23 +95,8 @@ static int parse_syscall(struct json_object *e, const char *p, struct oci_seccom
                 return json_error(err, p, "errnoRet", "only allowed with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
                                   s->action_name);
 
-        struct json_object *arr = NULL;
-        size_t n = 0;
-        if ((r = json_get_array(e, p, "args", &arr, &n, err)) <= 0)
-                return r;
-        _cleanup_free_ char *base = json_path_key(p, "args");
-        s->args = calloc(n ? n : 1, sizeof(*s->args));
-        if (!base || !s->args)
-                return json_error_oom(err);
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *ap = json_path_index(base, i);
-                if (!ap)
-                        return json_error_oom(err);
-                if ((r = parse_arg(json_object_array_get_idx(arr, i), ap, &s->args[i], err)) < 0)
-                        return r;
-        }
-        s->n_args = n;
-        return 0;
+        r = spec_parse_object_array(e, p, "args", sizeof(struct oci_seccomp_arg), &s->args, &s->n_args, parse_arg, err);
+        return r < 0 ? r : 0;
 }
 
 void spec_seccomp_free(struct oci_seccomp *s)
@@ -173,25 +151,9 @@ int spec_parse_seccomp(struct json_object *obj, const char *path, struct oci_sec
         if (s->listener_metadata && !s->listener_path)
                 return json_error(err, path, "listenerMetadata", "requires listenerPath");
 
-        struct json_object *arr = NULL;
-        size_t n = 0;
-        if ((r = json_get_array(obj, path, "syscalls", &arr, &n, err)) < 0)
+        if ((r = spec_parse_object_array(obj, path, "syscalls", sizeof(struct oci_seccomp_syscall), &s->syscalls,
+                                         &s->n_syscalls, parse_syscall, err)) < 0)
                 return r;
-        if (r > 0) {
-                _cleanup_free_ char *base = json_path_key(path, "syscalls");
-                s->syscalls = calloc(n ? n : 1, sizeof(*s->syscalls));
-                if (!base || !s->syscalls)
-                        return json_error_oom(err);
-                for (size_t i = 0; i < n; i++) {
-                        _cleanup_free_ char *p = json_path_index(base, i);
-                        if (!p)
-                                return json_error_oom(err);
-                        s->n_syscalls = i + 1;
-                        r = parse_syscall(json_object_array_get_idx(arr, i), p, &s->syscalls[i], err);
-                        if (r < 0)
-                                return r;
-                }
-        }
         *out = TAKE_PTR(s);
         return 0;
 }

@@ -14,9 +14,12 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fs.h"
 
 #define STATE_FILE "state.json"
 #define STATE_TMP "state.json.tmp"
+/* state.json is a few hundred bytes; a larger one is corrupt, not something to allocate for. */
+#define STATE_MAX_SIZE 65534
 
 const char *state_default_root(void)
 {
@@ -145,18 +148,15 @@ static void add_str(struct json_object *o, const char *key, const char *value)
                 json_object_object_add(o, key, json_object_new_string(value));
 }
 
-static int write_all_fd(int fd, const char *data, size_t len)
+/* The same "annotations" object in state.json and in what `state` prints; absent when there are none. */
+static void add_annotations(struct json_object *o, const struct container_state *st)
 {
-        while (len > 0) {
-                ssize_t w = write(fd, data, len);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0)
-                        return -errno;
-                data += w;
-                len -= (size_t)w;
-        }
-        return 0;
+        if (!st->annotation_keys || !st->annotation_keys[0])
+                return;
+        struct json_object *a = json_object_new_object();
+        for (size_t i = 0; st->annotation_keys[i]; i++)
+                json_object_object_add(a, st->annotation_keys[i], json_object_new_string(st->annotation_values[i]));
+        json_object_object_add(o, "annotations", a);
 }
 
 int state_write(int dir_fd, const struct container_state *st, struct error **err)
@@ -174,20 +174,14 @@ int state_write(int dir_fd, const struct container_state *st, struct error **err
         add_str(o, "systemd_scope", st->systemd_scope);
         add_str(o, "executor", st->executor);
         json_object_object_add(o, "has_pidns", json_object_new_boolean(st->has_pidns));
-        if (st->annotation_keys && st->annotation_keys[0]) {
-                struct json_object *a = json_object_new_object();
-                for (size_t i = 0; st->annotation_keys[i]; i++)
-                        json_object_object_add(a, st->annotation_keys[i],
-                                               json_object_new_string(st->annotation_values[i]));
-                json_object_object_add(o, "annotations", a);
-        }
+        add_annotations(o, st);
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         /* temp + fsync + rename: a reader never sees a torn state.json, even across a crash. */
         _cleanup_close_ int fd = openat(dir_fd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
         int r = 0;
         if (fd < 0)
                 r = error_sys(err, "write state: open " STATE_TMP);
-        else if ((r = write_all_fd(fd, text, strlen(text))) < 0)
+        else if ((r = fs_write_all(fd, text, strlen(text))) < 0)
                 r = error_set(err, -r, "write state: write " STATE_TMP);
         else if (fsync(fd) < 0)
                 r = error_sys(err, "write state: fsync " STATE_TMP);
@@ -213,21 +207,12 @@ int state_read(int dir_fd, const char *id, struct container_state **out, struct 
                         return error_set(err, ENOENT, "container `%s` does not exist", id);
                 return error_sys(err, "read state of `%s`", id);
         }
-        char buf[65536];
-        size_t len = 0;
-        for (;;) {
-                ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return error_sys(err, "read state of `%s`", id);
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-                if (len >= sizeof(buf) - 1)
-                        return error_set(err, EFBIG, "state of `%s`: " STATE_FILE " too large", id);
-        }
-        buf[len] = 0;
+        _cleanup_free_ char *buf = NULL;
+        int r = fs_read_fd(fd, STATE_MAX_SIZE, &buf, NULL);
+        if (r == -EFBIG)
+                return error_set(err, EFBIG, "state of `%s`: " STATE_FILE " too large", id);
+        if (r < 0)
+                return error_set(err, -r, "read state of `%s`", id);
         struct json_object *o = json_tokener_parse(buf);
         if (!o || !json_object_is_type(o, json_type_object)) {
                 json_object_put(o);
@@ -381,13 +366,7 @@ char *state_to_json(const struct container_state *st, enum container_status stat
         add_str(o, "created", st->created);
         add_str(o, "owner", st->owner);
         add_str(o, "systemd-scope", st->systemd_scope);
-        if (st->annotation_keys && st->annotation_keys[0]) {
-                struct json_object *a = json_object_new_object();
-                for (size_t i = 0; st->annotation_keys[i]; i++)
-                        json_object_object_add(a, st->annotation_keys[i],
-                                               json_object_new_string(st->annotation_values[i]));
-                json_object_object_add(o, "annotations", a);
-        }
+        add_annotations(o, st);
         int flags = pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;
         char *s = strdup(json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);

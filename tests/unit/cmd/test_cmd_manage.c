@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "cmd/cmd.h"
+#include "linux/mount_options.h"
 #include "core/cleanup.h"
 #include "fake_lifecycle.h"
 
@@ -365,6 +366,20 @@ static void test_features(void **state)
         assert_true(array_has(hooks, "createRuntime") && array_has(hooks, "poststop"));
         struct json_object *mo = member(f, "mountOptions", json_type_array);
         assert_true(array_has(mo, "rbind") && array_has(mo, "nosuid") && array_has(mo, "rro"));
+        /* Exactly the mount option table: each listed name is understood by the parser (not passed on
+         * as filesystem data), and data options are not listed. */
+        assert_int_equal(json_object_array_length(mo), mount_option_count());
+        for (size_t i = 0; i < json_object_array_length(mo); i++) {
+                char *opt[] = {(char *)json_object_get_string(json_object_array_get_idx(mo, i)), NULL};
+                if (!strcmp(opt[0], "idmap") || !strcmp(opt[0], "ridmap"))
+                        continue; /* `idmap` alone is valid; parsed in the idmap tests */
+                _cleanup_mount_options_ struct mount_options m = {0};
+                _cleanup_error_ struct error *e = NULL;
+                assert_int_equal(mount_options_parse(opt, &m, &e), 0);
+                if (m.data)
+                        fail_msg("mountOptions: `%s` is passed as filesystem data", opt[0]);
+        }
+        assert_false(array_has(mo, "size=64k"));
 
         struct json_object *lx = member(f, "linux", json_type_object);
         struct json_object *ns = member(lx, "namespaces", json_type_array);

@@ -256,10 +256,10 @@ static void test_format_map(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_not_idmapped),   cmocka_unit_test(test_container_userns),
-            cmocka_unit_test(test_own_mappings),   cmocka_unit_test(test_option_mappings),
-            cmocka_unit_test(test_relative),       cmocka_unit_test(test_parse_errors),
-            cmocka_unit_test(test_entry_limit),    cmocka_unit_test(test_resolve_errors),
+            cmocka_unit_test(test_not_idmapped), cmocka_unit_test(test_container_userns),
+            cmocka_unit_test(test_own_mappings), cmocka_unit_test(test_option_mappings),
+            cmocka_unit_test(test_relative),     cmocka_unit_test(test_parse_errors),
+            cmocka_unit_test(test_entry_limit),  cmocka_unit_test(test_resolve_errors),
             cmocka_unit_test(test_format_map),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

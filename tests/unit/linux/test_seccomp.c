@@ -350,9 +350,10 @@ static void test_build(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_name_tables), cmocka_unit_test(test_actions),          cmocka_unit_test(test_arches),
-            cmocka_unit_test(test_flags_and_ops),    cmocka_unit_test(test_validate),
-            cmocka_unit_test(test_listener_payload), cmocka_unit_test(test_build),
+            cmocka_unit_test(test_name_tables), cmocka_unit_test(test_actions),
+            cmocka_unit_test(test_arches),      cmocka_unit_test(test_flags_and_ops),
+            cmocka_unit_test(test_validate),    cmocka_unit_test(test_listener_payload),
+            cmocka_unit_test(test_build),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
