@@ -180,6 +180,7 @@ static struct json_object *annotations(bool has_libkrun)
         /* libkrun is dlopen'ed, never linked: whether VM mode can work depends on this host. */
         json_object_object_add(o, "org.krun.libkrun.available", json_object_new_string(has_libkrun ? "true" : "false"));
         json_object_object_add(o, "org.krun.exec.vm", json_object_new_string("false"));
+        /* `checkpoint` runs criu dump, but `restore` cannot re-create a container yet: no usable round trip. */
         json_object_object_add(o, "org.krun.checkpoint.enabled", json_object_new_string("false"));
         return o;
 }

@@ -177,7 +177,7 @@ static int run_criu(char **argv, const char *work, const char *log_name, const c
         }
         _cleanup_free_ char *tail = checkpoint_log_tail(text ? text : "", LOG_TAIL_LINES);
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return error_set(err, EIO, "%s: `%s %s` failed (exit status %d); CRIU log `%s`:\n%s", what, argv[0], argv[1],
+        return error_set(err, 0, "%s: `%s %s` failed (exit status %d); CRIU log `%s`:\n%s", what, argv[0], argv[1],
                          code, shown, tail ? tail : "");
 }
 
@@ -242,8 +242,8 @@ int container_restore(struct runtime_ctx *rt, const struct restore_options *opts
         if (make_dir("restore: --work-path", work ? work : image, err) < 0)
                 return -1;
         /* What CRIU needs from this kernel first: when it cannot work here, its own reason is the answer. */
-        char *check[] = {(char *)(rt->criu ? rt->criu : CRIU_DEFAULT), "check", "--log-file=check.log", NULL};
-        int r = run_criu(check, work ? work : image, "check.log", what, err);
+        char *check[] = {(char *)(rt->criu ? rt->criu : CRIU_DEFAULT), "check", NULL}; /* its report: stderr */
+        int r = run_criu(check, work ? work : image, "check", what, err);
         if (r < 0)
                 return r;
         /* CRIU works here, but re-creating the container around the restored tree (rootfs and mounts,

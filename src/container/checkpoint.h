@@ -9,9 +9,9 @@
 
 struct checkpoint_options {
         const char *id;
-        const char *image_path; /* default ./checkpoint */
-        const char *work_path;  /* default: the image path (CRIU's own default) */
-        const char *parent_path; /* previous pre-dump, relative to the image path */
+        const char *image_path;          /* default ./checkpoint */
+        const char *work_path;           /* default: the image path (CRIU's own default) */
+        const char *parent_path;         /* previous pre-dump, relative to the image path */
         const char *manage_cgroups_mode; /* soft (default), full, strict, ignore */
         bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump;
 };
