@@ -22,29 +22,6 @@
 static const char *const hook_names[] = {"prestart",       "createRuntime", "createContainer",
                                          "startContainer", "poststart",     "poststop"};
 
-/* The seccomp vocabulary of the OCI spec (schema/defs-linux.json). Only the names that
- * src/linux/seccomp.c (the parser's tables) accepts with the linked libseccomp are advertised. */
-static const char *const seccomp_action_names[] = {
-    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",   "SCMP_ACT_ERRNO",
-    "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY",
-};
-static const char *const seccomp_operator_names[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
-};
-static const char *const seccomp_arch_names[] = {
-    "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",    "SCMP_ARCH_AARCH64",
-    "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",     "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-    "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",    "SCMP_ARCH_PPC64",
-    "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_S390",     "SCMP_ARCH_S390X",       "SCMP_ARCH_SH",     "SCMP_ARCH_SHEB",
-    "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
-};
-static const char *const seccomp_flag_names[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC",
-    "SECCOMP_FILTER_FLAG_LOG",
-    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-};
-
 /* Annotations we honour from config.json that change how the container is built: a trailing `.` is
  * a prefix (run.oci.* as crun, krun.* for the VM mode: krun-mode.md). */
 static const char *const unsafe_annotations[] = {"run.oci.", "krun."};
@@ -101,34 +78,37 @@ static struct json_object *seccomp_features(void)
         struct json_object *actions = json_object_new_array(), *ops = json_object_new_array(),
                            *archs = json_object_new_array(), *known = json_object_new_array(),
                            *supported = json_object_new_array();
-        for (size_t i = 0; i < ARRAY_SIZE(seccomp_action_names); i++) {
+        /* The names come from the one seccomp table (src/linux/seccomp_names.c) the parser and the filter
+         * use; only those the linked libseccomp accepts are advertised. */
+        const char *name;
+        for (size_t i = 0; (name = seccomp_name_at(SECCOMP_NAME_ACTION, i)); i++) {
                 uint32_t action;
-                if (seccomp_action_from_name(seccomp_action_names[i], 0, &action) >= 0)
-                        json_object_array_add(actions, json_object_new_string(seccomp_action_names[i]));
+                if (seccomp_action_from_name(name, 0, &action) >= 0)
+                        json_object_array_add(actions, json_object_new_string(name));
         }
-        for (size_t i = 0; i < ARRAY_SIZE(seccomp_operator_names); i++)
-                if (seccomp_op_from_name(seccomp_operator_names[i]) >= 0)
-                        json_object_array_add(ops, json_object_new_string(seccomp_operator_names[i]));
+        for (size_t i = 0; (name = seccomp_name_at(SECCOMP_NAME_OPERATOR, i)); i++)
+                if (seccomp_op_from_name(name) >= 0)
+                        json_object_array_add(ops, json_object_new_string(name));
         /* Only the architectures a filter for this host can include: libseccomp refuses to mix byte
          * orders (SCMP_ARCH_MIPS next to x86_64 fails with EDOM), and so would `create`. */
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-        for (size_t i = 0; ctx && i < ARRAY_SIZE(seccomp_arch_names); i++) {
+        for (size_t i = 0; ctx && (name = seccomp_name_at(SECCOMP_NAME_ARCH, i)); i++) {
                 uint32_t arch;
-                if (seccomp_arch_from_name(seccomp_arch_names[i], &arch) < 0)
+                if (seccomp_arch_from_name(name, &arch) < 0)
                         continue;
                 int r = seccomp_arch_add(ctx, arch);
                 if (r == 0 || r == -EEXIST)
-                        json_object_array_add(archs, json_object_new_string(seccomp_arch_names[i]));
+                        json_object_array_add(archs, json_object_new_string(name));
         }
         if (ctx)
                 seccomp_release(ctx);
-        for (size_t i = 0; i < ARRAY_SIZE(seccomp_flag_names); i++) {
+        for (size_t i = 0; (name = seccomp_name_at(SECCOMP_NAME_FLAG, i)); i++) {
                 /* -2: the parser knows the flag, the linked libseccomp cannot set it. */
-                int attr, r = seccomp_flag_from_name(seccomp_flag_names[i], &attr);
+                int attr, r = seccomp_flag_from_name(name, &attr);
                 if (r != -1)
-                        json_object_array_add(known, json_object_new_string(seccomp_flag_names[i]));
+                        json_object_array_add(known, json_object_new_string(name));
                 if (r >= 0)
-                        json_object_array_add(supported, json_object_new_string(seccomp_flag_names[i]));
+                        json_object_array_add(supported, json_object_new_string(name));
         }
         json_object_object_add(o, "enabled", json_object_new_boolean(true));
         json_object_object_add(o, "actions", actions);

@@ -33,8 +33,7 @@ static void test_checkpoint_options(void **state)
         assert_string_equal(o.work_path, "/work");
         assert_string_equal(o.parent_path, "../pre");
         assert_string_equal(o.manage_cgroups_mode, "full");
-        assert_true(o.leave_running && o.tcp_established && o.ext_unix_sk && o.shell_job && o.file_locks &&
-                    o.pre_dump);
+        assert_true(o.leave_running && o.tcp_established && o.ext_unix_sk && o.shell_job && o.file_locks && o.pre_dump);
 
         char **bad = ARGV("checkpoint", "--manage-cgroups-mode", "bogus", "c1");
         assert_true(parse_ckpt(bad, 4, &o, &err) < 0);
@@ -113,8 +112,8 @@ static void test_dump_argv(void **state)
                     has(b, "--log-file=pre-dump.log"));
         assert_false(has(b, "--leave-running")); /* a pre-dump always leaves the tree running */
 
-        struct checkpoint_options c = {.image_path = "/img", .work_path = "/img", .parent_path = "../pre",
-                                       .leave_running = true};
+        struct checkpoint_options c = {
+            .image_path = "/img", .work_path = "/img", .parent_path = "../pre", .leave_running = true};
         _cleanup_strv_ char **d = checkpoint_dump_argv("criu", &c, 1);
         assert_true(has(d, "--prev-images-dir=../pre") && has(d, "--track-mem") && has(d, "--leave-running"));
 }
