@@ -1,9 +1,13 @@
 /* `list [-q] [-f table|json]`: every container under the state root. Kept cheap per entry (one state
  * read, one /proc read) because callers poll it with many containers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "container/loaded.h"
@@ -142,9 +146,50 @@ static void list_result_clear(struct list_result *l)
         free(l->entries);
 }
 
+/* The common case in 4 system calls instead of 8 (`list` of 1,000 containers was mostly system calls):
+ * <id>/state.json opened in one openat2 that refuses symlinks and `..` like the O_NOFOLLOW directory open
+ * does, read in one read(2) (a regular file read short of the buffer is at its end), and the directory
+ * opened only for a live init (exec.sock, freezer). false: take the careful path, which also explains. */
+static bool read_entry_fast(int root_fd, const char *id, struct container_state **out,
+                            enum container_status *status)
+{
+        char path[STATE_ID_MAX + sizeof("/state.json")];
+        if ((size_t)snprintf(path, sizeof(path), "%s/state.json", id) >= sizeof(path))
+                return false;
+        struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS};
+        _cleanup_close_ int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        if (fd < 0)
+                return false;
+        char buf[16384];
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n <= 0 || (size_t)n >= sizeof(buf))
+                return false;
+        buf[n] = 0;
+        _cleanup_error_ struct error *e = NULL;
+        if (state_parse(id, buf, out, &e) < 0)
+                return false;
+        unsigned long long start = 0;
+        bool zombie = false;
+        struct container_state *st = *out;
+        if (st->pid <= 0 || proc_start_time(st->pid, &start, &zombie) < 0 || zombie || start != st->start_time) {
+                *status = STATUS_STOPPED;
+                return true;
+        }
+        _cleanup_close_ int dir_fd = -1;
+        if (state_open_dir(root_fd, id, false, &dir_fd, &e) < 0) {
+                container_state_free(st);
+                *out = NULL;
+                return false;
+        }
+        *status = loaded_container_status(dir_fd, st);
+        return true;
+}
+
 /* Reads one container; returns false (after warning when useful) if it must be skipped. */
 static bool read_entry(int root_fd, const char *id, struct container_state **out, enum container_status *status)
 {
+        if (read_entry_fast(root_fd, id, out, status))
+                return true;
         _cleanup_error_ struct error *e = NULL;
         _cleanup_close_ int dir_fd = -1;
         if (state_open_dir(root_fd, id, false, &dir_fd, &e) < 0) {

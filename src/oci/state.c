@@ -213,6 +213,11 @@ int state_read(int dir_fd, const char *id, struct container_state **out, struct 
                 return error_set(err, EFBIG, "state of `%s`: " STATE_FILE " too large", id);
         if (r < 0)
                 return error_set(err, -r, "read state of `%s`", id);
+        return state_parse(id, buf, out, err);
+}
+
+int state_parse(const char *id, const char *buf, struct container_state **out, struct error **err)
+{
         struct json_object *o = json_tokener_parse(buf);
         if (!o || !json_object_is_type(o, json_type_object)) {
                 json_object_put(o);

@@ -41,6 +41,8 @@ int state_create_dir(int root_fd, const char *id, int *dir_fd, struct error **er
 int state_open_dir(int root_fd, const char *id, bool lock, int *dir_fd, struct error **err);
 int state_write(int dir_fd, const struct container_state *st, struct error **err);
 int state_read(int dir_fd, const char *id, struct container_state **out, struct error **err);
+/* Pure: a container_state from the text of its state.json (what state_read does after reading). */
+int state_parse(const char *id, const char *text, struct container_state **out, struct error **err);
 /* The init left the created state (it exec'd or is about to): exec.sock goes away. */
 void state_mark_started(int dir_fd);
 /* Remove <root>/<id>/ and everything in it. Missing is fine. */
