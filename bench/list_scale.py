@@ -19,21 +19,10 @@ import sys
 import tempfile
 import time
 
+from bundle import make_bundle
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET_MS = 50.0
-
-
-def make_bundle(workdir, crun):
-    bundle = os.path.join(workdir, "bundle")
-    subprocess.run([os.path.join(TOP, "scripts", "mkrootfs.sh"), os.path.join(bundle, "rootfs")], check=True)
-    subprocess.run([crun, "spec", "--bundle", bundle], check=True)
-    with open(os.path.join(bundle, "config.json")) as f:
-        cfg = json.load(f)
-    cfg["process"]["terminal"] = False
-    cfg["process"]["args"] = ["true"]
-    with open(os.path.join(bundle, "config.json"), "w") as f:
-        json.dump(cfg, f)
-    return bundle
 
 
 def timed(argv, runs):
@@ -49,7 +38,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=1000, help="number of stopped containers (default 1000)")
     ap.add_argument("-r", type=int, default=20, help="timed runs per command (default 20)")
-    ap.add_argument("--build", default=os.path.join(TOP, "build"), help="build directory with crun")
+    ap.add_argument("--build", default=os.environ.get("KRUN_BUILD", os.path.join(TOP, "build")),
+                    help="build directory with crun (default: $KRUN_BUILD, else build/)")
     a = ap.parse_args()
     crun = os.path.join(a.build, "crun")
     work = tempfile.mkdtemp(prefix="krun-list-scale-")

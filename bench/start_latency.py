@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+from bundle import make_bundle
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -28,19 +30,6 @@ def ensure_packages():
     missing = [p for p in ("crun", "runc") if shutil.which(p) is None]
     if missing:
         subprocess.run([os.path.join(TOP, "scripts", "deps.sh"), *missing], check=True)
-
-
-def make_bundle(workdir, ours):
-    bundle = os.path.join(workdir, "bundle")
-    subprocess.run([os.path.join(TOP, "scripts", "mkrootfs.sh"), os.path.join(bundle, "rootfs")], check=True)
-    subprocess.run([ours, "spec", "--bundle", bundle], check=True)
-    with open(os.path.join(bundle, "config.json")) as f:
-        cfg = json.load(f)
-    cfg["process"]["terminal"] = False
-    cfg["process"]["args"] = ["true"]
-    with open(os.path.join(bundle, "config.json"), "w") as f:
-        json.dump(cfg, f)
-    return bundle
 
 
 def time_run(binary, root, bundle, i):

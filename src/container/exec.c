@@ -244,12 +244,7 @@ static int prepare_and_exec(struct exec_run *x, struct error **err)
                 x->failure_status = exec_failure_status((*err)->errnum);
                 return r;
         }
-        /* As for the init: while we still have CAP_SYS_NICE, and before a filter that may deny them. */
-        r = exec_attrs_apply_cpu_affinity(proc->cpu_affinity_final, "process.execCPUAffinity.final", err);
-        if (r >= 0)
-                r = exec_attrs_apply_io_priority(proc, err);
-        if (r >= 0)
-                r = exec_attrs_apply_scheduler(proc, err);
+        r = exec_attrs_apply_before_identity(proc, err);
         if (r < 0)
                 return r;
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before dropping privileges. */

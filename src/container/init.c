@@ -351,14 +351,9 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 if (r < 0)
                         return r;
         }
-        /* While we still have CAP_SYS_NICE (real-time classes, IOPRIO_CLASS_RT) and before any filter, which
-         * may deny these syscalls. A SCHED_DEADLINE init cannot fork startContainer hooks unless the policy
-         * has SCHED_FLAG_RESET_ON_FORK (the kernel refuses, as with crun). */
-        r = exec_attrs_apply_cpu_affinity(proc->cpu_affinity_final, "process.execCPUAffinity.final", err);
-        if (r >= 0)
-                r = exec_attrs_apply_io_priority(proc, err);
-        if (r >= 0)
-                r = exec_attrs_apply_scheduler(proc, err);
+        /* A SCHED_DEADLINE init cannot fork startContainer hooks unless the policy has
+         * SCHED_FLAG_RESET_ON_FORK (the kernel refuses, as with crun). */
+        r = exec_attrs_apply_before_identity(proc, err);
         if (r < 0)
                 return r;
         /* Without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN: before the user switch drops it. */

@@ -133,3 +133,13 @@ int exec_attrs_apply_cpu_affinity(const char *list, const char *which, struct er
                 return error_sys(err, "%s: sched_setaffinity(`%s`)", which, list);
         return 0;
 }
+
+int exec_attrs_apply_before_identity(const struct oci_process *p, struct error **err)
+{
+        int r = exec_attrs_apply_cpu_affinity(p->cpu_affinity_final, "process.execCPUAffinity.final", err);
+        if (r >= 0)
+                r = exec_attrs_apply_io_priority(p, err);
+        if (r >= 0)
+                r = exec_attrs_apply_scheduler(p, err);
+        return r;
+}

@@ -17,3 +17,7 @@ int exec_attrs_apply_scheduler(const struct oci_process *p, struct error **err);
 int exec_attrs_apply_io_priority(const struct oci_process *p, struct error **err);
 /* `which` names the field in errors ("process.execCPUAffinity.initial"); NULL list = nothing to do. */
 int exec_attrs_apply_cpu_affinity(const char *list, const char *which, struct error **err);
+/* The final CPU affinity, I/O priority and scheduler of a process about to exec (init or exec): while it
+ * still has CAP_SYS_NICE (real-time classes, IOPRIO_CLASS_RT) and before a seccomp filter, which may deny
+ * these syscalls. */
+int exec_attrs_apply_before_identity(const struct oci_process *p, struct error **err);
