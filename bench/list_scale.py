@@ -49,9 +49,11 @@ def main():
         bundle = make_bundle(work, crun)
         t0 = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            for cid in ids:
-                pool.submit(subprocess.run, [crun, "--root", root, "run", "--keep", "--bundle", bundle, cid],
-                            check=True, stdout=subprocess.DEVNULL)
+            runs = [pool.submit(subprocess.run, [crun, "--root", root, "run", "--keep", "--bundle", bundle, cid],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for cid in ids]
+        failed = [f.result() for f in runs if f.result().returncode != 0]
+        if failed:  # say why rather than only counting the missing ones below
+            print(f"{len(failed)} of {a.n} `run --keep` failed; first: {failed[0].args}: {failed[0].stderr.strip()}")
         made = time.perf_counter() - t0
         out = subprocess.run([crun, "--root", root, "list", "--format", "json"], check=True, capture_output=True)
         entries = json.loads(out.stdout)

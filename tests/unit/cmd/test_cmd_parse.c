@@ -406,7 +406,7 @@ static void test_list_format(void **state)
             {.id = "a-much-longer-container-id",
              .pid = 0,
              .status = "stopped",
-             .bundle = "/b/\"2\"",
+             .bundle = "/b/\"2\"\\\n\x01",
              .created = "2026-01-02T00:00:00Z",
              .owner = "user"},
         };
@@ -442,7 +442,7 @@ static void test_list_format(void **state)
         assert_true(json_object_object_get_ex(o, "pid", &v));
         assert_int_equal(json_object_get_int(v), 0);
         assert_true(json_object_object_get_ex(o, "bundle", &v));
-        assert_string_equal(json_object_get_string(v), "/b/\"2\"");
+        assert_string_equal(json_object_get_string(v), "/b/\"2\"\\\n\x01");
         static const char *const keys[] = {"id", "pid", "status", "bundle", "created", "owner"};
         assert_int_equal(json_object_object_length(o), ARRAY_SIZE(keys));
         for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
