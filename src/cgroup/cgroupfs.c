@@ -164,15 +164,28 @@ static int check_unused(const char *dir, struct error **err)
         return 0;
 }
 
+/* Move pid back to the root of the first n v1 hierarchies: a join that failed half-way must not leave it
+ * in cgroups we are about to remove (rmdir fails with EBUSY while a task, even a dying one, is inside). */
+static void unjoin(const struct cgroup_dirs *d, size_t n, const char *pid)
+{
+        for (size_t i = 0; i < n; i++)
+                cgroup_write_file(d->layout.v1[i].mount, "cgroup.procs", pid, NULL);
+}
+
 static int join(const struct cgroup_dirs *d, const char *unified_sub, pid_t pid, struct error **err)
 {
         char buf[32];
         snprintf(buf, sizeof(buf), "%d", (int)pid);
-        for (size_t i = 0; i < d->layout.n_v1; i++)
-                if (cgroup_write_file(d->v1[i], "cgroup.procs", buf, err) < 0)
+        for (size_t i = 0; i < d->layout.n_v1; i++) {
+                if (cgroup_write_file(d->v1[i], "cgroup.procs", buf, err) < 0) {
+                        unjoin(d, i, buf);
                         return -EINVAL;
-        if (d->unified && cgroup_write_file(unified_sub ? unified_sub : d->unified, "cgroup.procs", buf, err) < 0)
+                }
+        }
+        if (d->unified && cgroup_write_file(unified_sub ? unified_sub : d->unified, "cgroup.procs", buf, err) < 0) {
+                unjoin(d, d->layout.n_v1, buf);
                 return -EINVAL;
+        }
         return 0;
 }
 

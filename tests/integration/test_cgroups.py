@@ -652,3 +652,26 @@ def test_parallel_containers_never_share_a_cgroups_path(rt, parent_cgroup):
     assert procs_of(f"{parent_cgroup}/shared") == [rt.state(ids[ok[0]])["pid"]]
     assert rt.run("delete", "--force", ids[ok[0]]).returncode == 0
     assert not os.path.exists(cg_dir("pids", path))
+
+
+def test_a_join_failing_half_way_leaves_no_cgroup_behind(rt):
+    """The init joins the hierarchies one by one; when a later one refuses it (here a pre-existing v1
+    cpuset cgroup with no CPUs: ENOSPC), the cgroups we made in the earlier ones must still go away."""
+    cpuset = os.path.join(CG, "cpuset")
+    if not os.path.isdir(cpuset) or not os.path.isdir(os.path.join(CG, "cpu")):
+        pytest.skip("needs v1 cpu and cpuset hierarchies (this test provokes a v1 join failure)")
+    name = f"kt-joinfail-{uuid.uuid4().hex[:8]}"
+    os.mkdir(os.path.join(cpuset, name))  # not ours: no cpuset.cpus, so joining it fails
+    try:
+        cid = rt.new_id()
+        b = rt.bundle(["true"], edit=lambda c: c["linux"].__setitem__("cgroupsPath", "/" + name))
+        r = rt.run("create", "--bundle", b, cid)
+        assert r.returncode != 0 and "cpuset" in r.stderr, r
+        left = [h for h in os.listdir(CG) if h != "cpuset" and os.path.isdir(os.path.join(CG, h, name))]
+        assert left == [], f"cgroups left behind in {left}"
+        assert os.path.isdir(os.path.join(cpuset, name)), "a cgroup we did not create must not be removed"
+    finally:
+        for h in os.listdir(CG):
+            d = os.path.join(CG, h, name)
+            if os.path.isdir(d):
+                os.rmdir(d)
