@@ -189,18 +189,20 @@ static int join(const struct cgroup_dirs *d, const char *unified_sub, pid_t pid,
         return 0;
 }
 
-/* Two creates may name the same cgroup at the same moment: both would find it empty, then both join.
- * An exclusive flock on the leaf directory (one hierarchy is enough: every create takes the same one)
- * makes "check it is unused, then join" atomic between runtimes; the lock goes with the fd. */
-static int lock_leaf(const struct cgroup_dirs *d, int *fd, struct error **err)
+/* Two creates may name the same cgroup at the same moment: both would find it empty and both join, or
+ * one would join before the other has given a new cpuset cgroup its CPUs, or one's cleanup would remove
+ * directories the other is filling. An exclusive flock on the root of one hierarchy (every create takes
+ * the same one) makes "make, check unused, apply, join (or undo)" atomic between runtimes. It serialises
+ * the cgroup step of concurrent creates on the host, a few hundred microseconds each. */
+static int lock_hierarchy(const struct cgroup_dirs *d, int *fd, struct error **err)
 {
-        const char *dir = d->unified ? d->unified : d->layout.n_v1 ? d->v1[0] : NULL;
+        const char *dir = d->layout.unified ? d->layout.unified : d->layout.n_v1 ? d->layout.v1[0].mount : NULL;
         *fd = -1;
         if (!dir)
                 return 0;
         *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (*fd < 0 || flock(*fd, LOCK_EX) < 0)
-                return error_sys(err, "lock cgroup %s", dir);
+                return error_sys(err, "lock cgroup hierarchy %s", dir);
         return 0;
 }
 
@@ -208,6 +210,10 @@ int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
         int r = cgroup_dirs_open(path, &d, err);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int lock_fd = -1;
+        r = lock_hierarchy(&d, &lock_fd, err);
         if (r < 0)
                 return r;
         struct created made = {0};
@@ -218,9 +224,6 @@ int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid
         }
         if (r >= 0 && d.unified)
                 r = make_tree(d.layout.unified, path, true, false, &d, need, &made, err);
-        _cleanup_close_ int lock_fd = -1;
-        if (r >= 0)
-                r = lock_leaf(&d, &lock_fd, err);
         for (size_t i = 0; i < d.layout.n_v1 && r >= 0 && !adopt; i++)
                 r = check_unused(d.v1[i], err);
         if (r >= 0 && d.unified && !adopt)
