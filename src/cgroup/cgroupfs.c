@@ -155,9 +155,21 @@ static int make_tree(const char *root, const char *path, bool is_unified, bool i
         return 0;
 }
 
-/* Sharing a cgroup with running processes would mix their limits and let `kill --all` kill them. */
-static int check_unused(const char *dir, struct error **err)
+static bool was_made(const struct created *c, const char *dir)
 {
+        for (size_t i = 0; i < c->n; i++)
+                if (strcmp(c->dirs[i], dir) == 0)
+                        return true;
+        return false;
+}
+
+/* Sharing a cgroup with running processes would mix their limits and let `kill --all` kill them. A
+ * directory this create made under the hierarchy lock is empty by construction: only the ones that
+ * already existed are read. */
+static int check_unused(const struct created *made, const char *dir, struct error **err)
+{
+        if (was_made(made, dir))
+                return 0;
         _cleanup_free_ char *procs = NULL;
         if (cgroup_read_file(dir, "cgroup.procs", &procs) >= 0 && strspn(procs, " \n") != strlen(procs))
                 return error_set(err, EBUSY, "%s: the cgroup already has processes (another container's?)", dir);
@@ -225,9 +237,9 @@ int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid
         if (r >= 0 && d.unified)
                 r = make_tree(d.layout.unified, path, true, false, &d, need, &made, err);
         for (size_t i = 0; i < d.layout.n_v1 && r >= 0 && !adopt; i++)
-                r = check_unused(d.v1[i], err);
+                r = check_unused(&made, d.v1[i], err);
         if (r >= 0 && d.unified && !adopt)
-                r = check_unused(d.unified, err);
+                r = check_unused(&made, d.unified, err);
         if (r >= 0)
                 r = cgroup_apply(&d, res, false, err);
         if (r >= 0)
