@@ -3,6 +3,7 @@
 
 #include "cmd/cmd.h"
 #include "container/checkpoint.h"
+#include "container/criu_plan.h"
 
 enum {
         KEY_IMAGE_PATH = CMD_KEY_LONG,

@@ -4,6 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "container/checkpoint.h"
+#include "container/criu_plan.h"
 
 enum {
         KEY_IMAGE_PATH = CMD_KEY_LONG,
@@ -127,8 +128,11 @@ static int restore_run(struct runtime_ctx *rt, int argc, char **argv, struct err
         }
         if (r < 0)
                 return r;
-        r = container_restore(rt, &opts, err);
-        return r < 0 ? r : 0;
+        int exit_status = 0;
+        r = container_restore(rt, &opts, &exit_status, err);
+        if (r < 0)
+                return r;
+        return opts.detach ? 0 : exit_status;
 }
 
 const struct cmd_desc cmd_restore_desc = {

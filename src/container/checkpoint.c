@@ -1,10 +1,9 @@
-/* `checkpoint` / `restore` through the criu command line. The runtime runs `criu dump` on the container's
- * init (its whole process tree) and reports CRIU's own reason when that fails: CRIU depends on kernel
- * features (it reads the vDSO layout, soft-dirty bits, ...) that some kernels lack, and its log says
- * which one. */
+/* `checkpoint` through the criu command line. The runtime runs `criu dump` on the container's init (its
+ * whole process tree) and reports CRIU's own reason when that fails: CRIU depends on kernel features (it
+ * reads the vDSO layout, soft-dirty bits, ...) that some kernels lack, and its log says which one. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,116 +12,57 @@
 #include <unistd.h>
 
 #include "container/checkpoint.h"
+#include "container/criu_plan.h"
 #include "container/loaded.h"
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
 
-#define CRIU_DEFAULT "/usr/sbin/criu" /* never PATH: CRI-O runs us without one */
 #define LOG_TAIL_LINES 6
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static const char *const cgroups_modes[] = {"soft", "full", "strict", "ignore"};
-
-bool checkpoint_cgroups_mode_valid(const char *mode)
+char *checkpoint_criu_path(const struct runtime_ctx *rt, struct error **err)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(cgroups_modes); i++)
-                if (!strcmp(mode, cgroups_modes[i]))
-                        return true;
-        return false;
-}
-
-/* A growable argv; on ENOMEM it is freed and stays NULL. */
-struct argv_buf {
-        char **v;
-        size_t n;
-};
-
-static void argv_add(struct argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void argv_add(struct argv_buf *a, const char *fmt, ...)
-{
-        if (!a->v)
-                return;
-        char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        char **v = n < 0 ? NULL : realloc(a->v, (a->n + 2) * sizeof(*v));
-        if (!v) {
-                if (n >= 0)
-                        free(s);
-                cleanup_strvp(&a->v);
-                return;
-        }
-        v[a->n++] = s;
-        v[a->n] = NULL;
-        a->v = v;
-}
-
-char **checkpoint_dump_argv(const char *criu, const struct checkpoint_options *o, pid_t pid)
-{
-        struct argv_buf a = {.v = calloc(1, sizeof(char *))};
-        argv_add(&a, "%s", criu);
-        argv_add(&a, "%s", o->pre_dump ? "pre-dump" : "dump");
-        argv_add(&a, "--tree=%d", pid);
-        argv_add(&a, "--images-dir=%s", o->image_path);
-        argv_add(&a, "--work-dir=%s", o->work_path);
-        argv_add(&a, "--log-file=%s", o->pre_dump ? "pre-dump.log" : "dump.log");
-        argv_add(&a, "-v4");
-        /* The mounts the runtime made from host paths (the rootfs, bind mounts) are external to the
-         * init's mount namespace: recorded as such, to be provided again at restore. */
-        argv_add(&a, "--ext-mount-map=auto");
-        argv_add(&a, "--enable-external-sharing");
-        argv_add(&a, "--enable-external-masters");
-        argv_add(&a, "--manage-cgroups=%s", o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
-        if (o->parent_path)
-                argv_add(&a, "--prev-images-dir=%s", o->parent_path);
-        if (o->pre_dump || o->parent_path)
-                argv_add(&a, "--track-mem"); /* dirty-page tracking links the chain of images */
-        if (o->leave_running && !o->pre_dump)
-                argv_add(&a, "--leave-running");
-        if (o->tcp_established)
-                argv_add(&a, "--tcp-established");
-        if (o->ext_unix_sk)
-                argv_add(&a, "--ext-unix-sk");
-        if (o->shell_job)
-                argv_add(&a, "--shell-job");
-        if (o->file_locks)
-                argv_add(&a, "--file-locks");
-        return a.v;
-}
-
-char *checkpoint_log_tail(const char *log, size_t max_lines)
-{
-        /* Two passes over the lines: the "Error" ones if any, else all; keep the last max_lines. */
-        for (int errors_only = 1; errors_only >= 0; errors_only--) {
-                size_t total = 0;
-                for (const char *p = log; *p;) {
-                        size_t len = strcspn(p, "\n");
-                        if (len && (!errors_only || memmem(p, len, "Error", 5)))
-                                total++;
-                        p += len + (p[len] == '\n');
-                }
-                if (!total)
-                        continue;
-                size_t skip = total > max_lines ? total - max_lines : 0, seen = 0, used = 0;
-                char *out = malloc(strlen(log) + 1);
-                if (!out)
+        if (rt->criu)
+                return strdup(rt->criu);
+        const char *path = getenv("PATH");
+        if (!path || !*path)
+                path = DEFAULT_PATH;
+        for (const char *p = path; *p;) {
+                size_t len = strcspn(p, ":");
+                char *candidate = NULL;
+                if (len && asprintf(&candidate, "%.*s/criu", (int)len, p) < 0)
                         return NULL;
-                for (const char *p = log; *p;) {
-                        size_t len = strcspn(p, "\n");
-                        if (len && (!errors_only || memmem(p, len, "Error", 5)) && seen++ >= skip) {
-                                if (used)
-                                        out[used++] = '\n';
-                                memcpy(out + used, p, len);
-                                used += len;
-                        }
-                        p += len + (p[len] == '\n');
-                }
-                out[used] = 0;
-                return out;
+                if (candidate && access(candidate, X_OK) == 0)
+                        return candidate;
+                free(candidate);
+                p += len + (p[len] == ':');
         }
-        return strdup("(empty log)");
+        error_set(err, ENOENT, "criu: not found on PATH (%s); install CRIU (scripts/criu.sh) or pass --criu PATH",
+                  path);
+        return NULL;
+}
+
+int checkpoint_criu_failed(struct error **err, const char *what, char *const *argv, int status, const char *work,
+                           const char *log_name, const char *out_path)
+{
+        _cleanup_free_ char *log_path = NULL, *text = NULL;
+        size_t len = 0;
+        const char *shown = out_path;
+        if (asprintf(&log_path, "%s/%s", work, log_name) >= 0 && fs_read_file(log_path, 64 << 20, &text, &len) >= 0 &&
+            len)
+                shown = log_path;
+        else {
+                free(text);
+                text = NULL;
+                if (fs_read_file(out_path, 1 << 20, &text, &len) < 0)
+                        text = NULL;
+        }
+        _cleanup_free_ char *tail = checkpoint_log_tail(text ? text : "", LOG_TAIL_LINES);
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        error_set(err, 0, "%s: `%s %s` failed (exit status %d); CRIU log `%s`:\n%s", what, argv[0], argv[1], code,
+                  shown, tail ? tail : "");
+        return -1;
 }
 
 static int make_dir(const char *what, const char *path, struct error **err)
@@ -132,8 +72,7 @@ static int make_dir(const char *what, const char *path, struct error **err)
         return 0;
 }
 
-/* Run criu with stdout/stderr in <work>/<name>.out; on failure the error carries the tail of the CRIU
- * log (or of that output when CRIU failed before opening its log). */
+/* Run criu with stdout/stderr in <work>/<log_name>.out; failures carry the tail of its log. */
 static int run_criu(char **argv, const char *work, const char *log_name, const char *what, struct error **err)
 {
         _cleanup_free_ char *out_path = NULL, *log_path = NULL;
@@ -165,20 +104,7 @@ static int run_criu(char **argv, const char *work, const char *log_name, const c
                         return error_sys(err, "%s: wait for criu", what);
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
                 return 0;
-        _cleanup_free_ char *text = NULL;
-        size_t len = 0;
-        const char *shown = log_path;
-        if (fs_read_file(log_path, 64 << 20, &text, &len) < 0 || !len) {
-                free(text);
-                text = NULL;
-                shown = out_path;
-                if (fs_read_file(out_path, 1 << 20, &text, &len) < 0)
-                        text = NULL;
-        }
-        _cleanup_free_ char *tail = checkpoint_log_tail(text ? text : "", LOG_TAIL_LINES);
-        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return error_set(err, 0, "%s: `%s %s` failed (exit status %d); CRIU log `%s`:\n%s", what, argv[0], argv[1],
-                         code, shown, tail ? tail : "");
+        return checkpoint_criu_failed(err, what, argv, status, work, log_name, out_path);
 }
 
 static int refuse_vm(const char *what, const struct container_state *st, struct error **err)
@@ -189,6 +115,57 @@ static int refuse_vm(const char *what, const struct container_state *st, struct 
                                  "dump the VMM process, not the guest, which cannot be restored",
                                  what, st->id);
         return 0;
+}
+
+/* One stdio fd of the init: CRIU's id for it when it comes from outside the container. */
+static char *stdio_id(pid_t pid, int fd, const char *mountinfo, bool *is_file)
+{
+        char path[64], link[PATH_MAX];
+        snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+        ssize_t n = readlink(path, link, sizeof(link) - 1);
+        struct stat st;
+        *is_file = false;
+        if (n < 0 || stat(path, &st) < 0)
+                return NULL; /* closed */
+        link[n] = 0;
+        snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+        _cleanup_free_ char *info = NULL;
+        size_t len = 0;
+        int mnt_id = -1;
+        if (fs_read_file(path, 1 << 16, &info, &len) >= 0) {
+                const char *m = strstr(info, "mnt_id:");
+                if (m)
+                        mnt_id = atoi(m + 7);
+        }
+        bool inside = mnt_id >= 0 && criu_mountinfo_has_id(mountinfo, mnt_id);
+        return criu_stdio_id(link, mnt_id, (unsigned long long)st.st_ino, inside, is_file);
+}
+
+/* What of the container is outside its images (its stdio, the cgroup mounts), read from /proc. */
+static int find_externals(const char *what, pid_t pid, struct criu_externals *x, struct error **err)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
+        _cleanup_free_ char *mountinfo = NULL;
+        size_t len = 0;
+        int r = fs_read_file(path, 16 << 20, &mountinfo, &len);
+        if (r < 0)
+                return error_set(err, -r, "%s: read %s", what, path);
+        r = criu_find_cgroup_mounts(mountinfo, x);
+        if (r < 0)
+                return error_set(err, -r, "%s: parse %s", what, path);
+        for (int fd = 0; fd < CRIU_STDIO_FDS; fd++)
+                x->stdio[fd] = stdio_id(pid, fd, mountinfo, &x->stdio_is_file[fd]);
+        return 0;
+}
+
+static int write_externals(const char *what, const char *image, const struct criu_externals *x, struct error **err)
+{
+        _cleanup_free_ char *json = criu_externals_to_json(x), *path = NULL;
+        if (!json || asprintf(&path, "%s/" CRIU_PLAN_FILE, image) < 0)
+                return error_set(err, ENOMEM, "%s", what);
+        int r = fs_write_file_atomic(path, json, strlen(json), 0600);
+        return r < 0 ? error_set(err, -r, "%s: write `%s`", what, path) : 0;
 }
 
 int container_checkpoint(struct runtime_ctx *rt, const struct checkpoint_options *opts, struct error **err)
@@ -213,10 +190,16 @@ int container_checkpoint(struct runtime_ctx *rt, const struct checkpoint_options
                                  what, state_status_name(l.status));
         if ((r = refuse_vm(what, l.st, err)) < 0)
                 return r;
+        _cleanup_free_ char *criu = checkpoint_criu_path(rt, err);
+        if (!criu)
+                return error_prefix(err, "%s", what);
         if ((r = make_dir("checkpoint: --image-path", o.image_path, err)) < 0 ||
             (r = make_dir("checkpoint: --work-path", o.work_path, err)) < 0)
                 return r;
-        _cleanup_strv_ char **argv = checkpoint_dump_argv(rt->criu ? rt->criu : CRIU_DEFAULT, &o, l.st->pid);
+        _cleanup_(criu_externals_clear) struct criu_externals x = {0};
+        if ((r = find_externals(what, l.st->pid, &x, err)) < 0 || (r = write_externals(what, image, &x, err)) < 0)
+                return r;
+        _cleanup_strv_ char **argv = checkpoint_dump_argv(criu, &o, l.st->pid, &x);
         if (!argv)
                 return error_set(err, ENOMEM, "%s", what);
         r = run_criu(argv, o.work_path, o.pre_dump ? "pre-dump.log" : "dump.log", what, err);
@@ -225,31 +208,4 @@ int container_checkpoint(struct runtime_ctx *rt, const struct checkpoint_options
         /* CRIU killed the tree: the container is gone, as with crun and runc. */
         loaded_container_clear(&l);
         return container_delete(rt, opts->id, true, err);
-}
-
-int container_restore(struct runtime_ctx *rt, const struct restore_options *opts, struct error **err)
-{
-        _cleanup_free_ char *what = NULL;
-        if (asprintf(&what, "restore `%s`", opts->id) < 0)
-                return error_set(err, ENOMEM, "restore");
-        _cleanup_free_ char *image = fs_absolute(opts->image_path ? opts->image_path : "checkpoint");
-        _cleanup_free_ char *work = opts->work_path ? fs_absolute(opts->work_path) : NULL;
-        _cleanup_free_ char *inventory = NULL;
-        if (!image || (opts->work_path && !work) || asprintf(&inventory, "%s/inventory.img", image) < 0)
-                return error_set(err, ENOMEM, "%s", what);
-        if (access(inventory, R_OK) < 0)
-                return error_sys(err, "%s: no checkpoint image in `%s` (`%s`)", what, image, inventory);
-        if (make_dir("restore: --work-path", work ? work : image, err) < 0)
-                return -1;
-        /* What CRIU needs from this kernel first: when it cannot work here, its own reason is the answer. */
-        char *check[] = {(char *)(rt->criu ? rt->criu : CRIU_DEFAULT), "check", NULL}; /* its report: stderr */
-        int r = run_criu(check, work ? work : image, "check", what, err);
-        if (r < 0)
-                return r;
-        /* CRIU works here, but re-creating the container around the restored tree (rootfs and mounts,
-         * namespaces, cgroup, state) was never built: this host's kernel could not run CRIU to test it. */
-        return error_set(err, ENOTSUP,
-                         "%s: restoring into a new container is not implemented by this runtime (only checkpoint "
-                         "is)",
-                         what);
 }

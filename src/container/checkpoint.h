@@ -1,5 +1,4 @@
-/* `checkpoint` / `restore` through the criu command line (Debian's /usr/sbin/criu, or the global
- * --criu PATH). */
+/* `checkpoint` / `restore` through the criu command line (`criu` on PATH, or the global --criu PATH). */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
@@ -26,17 +25,19 @@ struct restore_options {
         bool tcp_established, tcp_close, ext_unix_sk, shell_job, file_locks, detach;
 };
 
-/* Pure: whether `mode` is one of CRIU's --manage-cgroups modes. */
-bool checkpoint_cgroups_mode_valid(const char *mode);
-/* Pure: the criu argv (NULL-terminated, heap; free with cleanup_strvp) to dump the process tree of `pid`,
- * with absolute image/work paths already resolved in `o`. NULL on ENOMEM. */
-char **checkpoint_dump_argv(const char *criu, const struct checkpoint_options *o, pid_t pid);
-/* Pure: the last `max_lines` lines of a CRIU log, preferring its "Error" lines; caller frees. */
-char *checkpoint_log_tail(const char *log, size_t max_lines);
+/* The criu binary: --criu PATH, else `criu` on PATH (a fixed list when PATH is unset: CRI-O runs us
+ * without one), the first that is executable. Heap; NULL with `err` set when there is none. */
+char *checkpoint_criu_path(const struct runtime_ctx *rt, struct error **err);
+/* The error for a failed criu run (wait `status`): its command, and the tail of its log `work`/`log_name`
+ * (or of `out_path`, its own output, when it failed before opening the log). Returns -1. */
+int checkpoint_criu_failed(struct error **err, const char *what, char *const *argv, int status, const char *work,
+                           const char *log_name, const char *out_path);
 
 /* Dump the running container with `criu dump` (or pre-dump); without --leave-running the container is
- * deleted afterwards, as with crun. On failure the error ends with CRIU's log tail. */
+ * deleted afterwards, as with crun. Beside the images, krun-checkpoint.json records what restore must
+ * provide again. On failure the error ends with CRIU's log tail. */
 int container_checkpoint(struct runtime_ctx *rt, const struct checkpoint_options *opts, struct error **err);
-/* Checks the image and that CRIU can work on this host (`criu check`), then fails: re-creating a container
- * around a restored tree is not implemented. */
-int container_restore(struct runtime_ctx *rt, const struct restore_options *opts, struct error **err);
+/* Create a container from the bundle around the process tree restored by `criu restore`: state
+ * directory, cgroup (CRIU restores into it), the rootfs and the cgroup mounts of the new container. With
+ * --detach it returns once the tree runs; otherwise it waits like `run` and stores the exit status. */
+int container_restore(struct runtime_ctx *rt, const struct restore_options *opts, int *exit_status, struct error **err);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "container/creation.h"
 #include "container/foreground.h"
 #include "container/hooks.h"
 #include "container/init.h"
@@ -35,31 +36,7 @@
 #include "linux/netdev.h"
 #include "oci/state.h"
 
-/* Everything create builds, so that a failure at any step can undo exactly what exists. */
-struct creation {
-        struct runtime_ctx *rt;
-        const struct create_options *opts;
-        char *bundle, *config_path, *rootfs, *pid_file, *state_dir;
-        char *config_json;
-        size_t config_json_len;
-        struct oci_spec *spec;
-        struct executor_ctx exec_ctx;
-        bool executor_loaded;
-        int root_fd, dir_fd;
-        bool dir_created;
-        int exec_sock_fd;
-        int sync_fd[2];
-        struct spawn_plan plan;
-        pid_t pid;
-        int pidfd;
-        struct cgroup_handle cgroup;
-        bool cgroup_created;
-        struct container_state state;
-        int pty_master;   /* foreground run with a terminal */
-        int console_sock; /* --console-socket, connected until the init has its own copy */
-};
-
-static void creation_init(struct creation *c, struct runtime_ctx *rt, const struct create_options *opts)
+void creation_init(struct creation *c, struct runtime_ctx *rt, const struct create_options *opts)
 {
         memset(c, 0, sizeof(*c));
         c->rt = rt;
@@ -78,7 +55,7 @@ static void close_fd(int *fd)
 }
 
 /* Undo a failed create: no process, cgroup or state directory may survive it. */
-static void creation_abort(struct creation *c)
+void creation_abort(struct creation *c)
 {
         if (c->pidfd >= 0)
                 syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
@@ -103,7 +80,7 @@ static void creation_abort(struct creation *c)
         c->cgroup_created = c->dir_created = false;
 }
 
-static void creation_free(struct creation *c)
+void creation_free(struct creation *c)
 {
         if (c->executor_loaded && c->exec_ctx.ops->unload)
                 c->exec_ctx.ops->unload(&c->exec_ctx);
@@ -132,7 +109,7 @@ static void creation_free(struct creation *c)
                 oci_spec_free(c->spec);
 }
 
-static int resolve_paths(struct creation *c, struct error **err)
+int creation_resolve_paths(struct creation *c, struct error **err)
 {
         const struct create_options *o = c->opts;
         c->bundle = realpath(o->bundle ? o->bundle : ".", NULL);
@@ -150,7 +127,7 @@ static int resolve_paths(struct creation *c, struct error **err)
         return 0;
 }
 
-static int load_config(struct creation *c, struct error **err)
+int creation_load_config(struct creation *c, struct error **err)
 {
         int r = fs_read_file(c->config_path, 16 << 20, &c->config_json, &c->config_json_len);
         if (r < 0)
@@ -179,7 +156,7 @@ static int load_config(struct creation *c, struct error **err)
         return 0;
 }
 
-static int prepare_executor(struct creation *c, struct error **err)
+int creation_prepare_executor(struct creation *c, struct error **err)
 {
         const struct executor *ex;
         int r = executor_select(c->rt->argv0_name, c->spec, &ex, err);
@@ -219,7 +196,7 @@ static int bind_exec_socket(struct creation *c, struct error **err)
         return 0;
 }
 
-static int open_state(struct creation *c, struct error **err)
+int creation_open_state(struct creation *c, struct error **err)
 {
         int r = state_open_root(c->rt->state_root, &c->root_fd, err);
         if (r < 0)
@@ -235,10 +212,10 @@ static int open_state(struct creation *c, struct error **err)
         if (asprintf(&c->state_dir, "%s/%s", c->rt->state_root, c->opts->id) < 0)
                 return error_set(err, ENOMEM, "state directory path");
         c->exec_ctx.state_dir = c->state_dir;
-        return bind_exec_socket(c, err);
+        return 0;
 }
 
-static void fill_state(struct creation *c)
+void creation_fill_state(struct creation *c)
 {
         struct container_state *st = &c->state;
         st->id = (char *)c->opts->id;
@@ -405,7 +382,7 @@ static int supervise_setup(struct creation *c, struct error **err)
         proc_start_time(c->pid, &start_time, NULL);
         c->state.pid = c->pid;
         c->state.start_time = start_time;
-        fill_state(c);
+        creation_fill_state(c);
         r = state_write(c->dir_fd, &c->state, err);
         if (r < 0)
                 return r;
@@ -442,13 +419,15 @@ static int do_create(struct creation *c, struct error **err)
         struct init_args ia;
         int r = state_validate_id(c->opts->id, err);
         if (r >= 0)
-                r = resolve_paths(c, err);
+                r = creation_resolve_paths(c, err);
         if (r >= 0)
-                r = load_config(c, err);
+                r = creation_load_config(c, err);
         if (r >= 0)
-                r = prepare_executor(c, err);
+                r = creation_prepare_executor(c, err);
         if (r >= 0)
-                r = open_state(c, err);
+                r = creation_open_state(c, err);
+        if (r >= 0)
+                r = bind_exec_socket(c, err);
         if (r >= 0)
                 r = notify_prepare(c->dir_fd, c->state_dir, c->spec, err);
         if (r >= 0 && c->exec_ctx.ops->prepare_rootfs) {
@@ -467,14 +446,19 @@ static int do_create(struct creation *c, struct error **err)
         if (r < 0 && c->cgroup_created && cgroup_oom_kills(&c->cgroup) > 0)
                 r = error_prefix(err, "linux.resources.memory.limit: the container init was killed by the OOM killer "
                                       "during setup (the limit is too low)");
-        if (r >= 0 && c->pid_file) {
-                char buf[32];
-                int n = snprintf(buf, sizeof(buf), "%d", c->pid);
-                r = fs_write_file_atomic(c->pid_file, buf, (size_t)n, 0644);
-                if (r < 0)
-                        r = error_set(err, -r, "write pid file `%s`", c->pid_file);
-        }
+        if (r >= 0)
+                r = creation_write_pid_file(c, err);
         return r;
+}
+
+int creation_write_pid_file(struct creation *c, struct error **err)
+{
+        if (!c->pid_file)
+                return 0;
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", c->pid);
+        int r = fs_write_file_atomic(c->pid_file, buf, (size_t)n, 0644);
+        return r < 0 ? error_set(err, -r, "write pid file `%s`", c->pid_file) : 0;
 }
 
 /* create: the init stays blocked in the created state; we hand it to our caller's subreaper. */

@@ -13,7 +13,7 @@ struct runtime_ctx {
         enum cgroup_driver cgroup_manager;
         bool cgroup_manager_given; /* --systemd-cgroup / --cgroup-manager on this command line */
         bool is_rootless;
-        const char *criu; /* --criu PATH; NULL: /usr/sbin/criu */
+        const char *criu; /* --criu PATH; NULL: `criu` on PATH */
         int log_level;
 };
 

@@ -1,5 +1,7 @@
 #include "fake_lifecycle.h"
 
+#include "container/checkpoint.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,5 +123,22 @@ int container_pids(struct runtime_ctx *rt, const char *id, pid_t **pids, size_t 
         (*pids)[0] = 10;
         (*pids)[1] = 42;
         *n = 2;
+        return 0;
+}
+
+int container_checkpoint(struct runtime_ctx *rt, const struct checkpoint_options *opts, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("checkpoint", opts->id);
+        return 0;
+}
+
+int container_restore(struct runtime_ctx *rt, const struct restore_options *opts, int *exit_status, struct error **err)
+{
+        (void)rt;
+        (void)err;
+        record("restore", opts->id);
+        *exit_status = fake_run_exit_status;
         return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "container/checkpoint.h"
+#include "container/criu_plan.h"
 #include "core/cleanup.h"
 
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
@@ -87,8 +88,9 @@ static bool has(char **argv, const char *s)
 static void test_dump_argv(void **state)
 {
         (void)state;
+        static const struct criu_externals none = {0};
         struct checkpoint_options o = {.id = "c", .image_path = "/img", .work_path = "/work"};
-        _cleanup_strv_ char **a = checkpoint_dump_argv("/usr/sbin/criu", &o, 1234);
+        _cleanup_strv_ char **a = checkpoint_dump_argv("/usr/sbin/criu", &o, 1234, &none);
         assert_non_null(a);
         assert_string_equal(a[0], "/usr/sbin/criu");
         assert_string_equal(a[1], "dump");
@@ -105,7 +107,7 @@ static void test_dump_argv(void **state)
                                        .shell_job = true,
                                        .file_locks = true,
                                        .manage_cgroups_mode = "ignore"};
-        _cleanup_strv_ char **b = checkpoint_dump_argv("criu", &p, 1);
+        _cleanup_strv_ char **b = checkpoint_dump_argv("criu", &p, 1, &none);
         assert_string_equal(b[1], "pre-dump");
         assert_true(has(b, "--track-mem") && has(b, "--tcp-established") && has(b, "--ext-unix-sk") &&
                     has(b, "--shell-job") && has(b, "--file-locks") && has(b, "--manage-cgroups=ignore") &&
@@ -114,7 +116,7 @@ static void test_dump_argv(void **state)
 
         struct checkpoint_options c = {
             .image_path = "/img", .work_path = "/img", .parent_path = "../pre", .leave_running = true};
-        _cleanup_strv_ char **d = checkpoint_dump_argv("criu", &c, 1);
+        _cleanup_strv_ char **d = checkpoint_dump_argv("criu", &c, 1, &none);
         assert_true(has(d, "--prev-images-dir=../pre") && has(d, "--track-mem") && has(d, "--leave-running"));
 }
 
