@@ -1,8 +1,11 @@
-"""checkpoint / restore through CRIU (/usr/sbin/criu). First the attempt on a counter container, printed in
-the test log: when CRIU cannot work on this kernel the command must fail with CRIU's own reason (its log
-tail) and leave the container running, and the round trip is skipped with that reason. Then the errors that
-do not need CRIU."""
+"""checkpoint / restore through CRIU (`criu` on PATH: scripts/criu.sh installs one that works on this
+kernel). Real containers are dumped and restored: the round trip of a counter, a copy restored under a
+new ID and cgroup while the original runs, the restored container's stdio, a foreground restore's exit
+status, pre-dump (CRIU's reason when the kernel lacks memory tracking), and the errors, each checked to
+leave nothing behind (the fixture fails a test on a leaked state dir, mount, cgroup or process)."""
+import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -11,13 +14,38 @@ import pytest
 from conftest import CRUN
 from krun_double import fake_devices, krun_runtime
 
-CRIU = "/usr/sbin/criu"
 COUNTER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/counter; sleep 0.1; done"]
+# The same counter, also on stdout: where restore connects the restored tree's stdio.
+TALKER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/counter; echo tick $i; sleep 0.1; done"]
+
+
+def find_criu():
+    return shutil.which("criu") or next((p for p in ("/usr/local/sbin/criu", "/usr/sbin/criu")
+                                         if os.access(p, os.X_OK)), None)
+
+
+CRIU = find_criu()
+
+
+@pytest.fixture(scope="module")
+def criu():
+    """The criu binary, once it passed `criu check` (printed); else the test skips with CRIU's reason."""
+    if not CRIU:
+        pytest.skip("no criu on PATH (scripts/criu.sh installs one)")
+    r = subprocess.run([CRIU, "check"], capture_output=True, text=True)
+    print(f"{CRIU} check: rc={r.returncode}\n{r.stdout}{r.stderr}")
+    if r.returncode != 0:
+        errors = [ln for ln in r.stderr.splitlines() if "Error" in ln] or r.stderr.splitlines()[-1:]
+        pytest.skip(f"{CRIU} cannot work on this kernel: " + "; ".join(errors))
+    return CRIU
 
 
 def counter(bundle):
-    with open(os.path.join(bundle, "rootfs", "tmp", "counter")) as f:
-        text = f.read().strip()
+    try:
+        with open(os.path.join(bundle, "rootfs", "tmp", "counter")) as f:
+            text = f.read().strip()
+    except FileNotFoundError:
+        return 0
     return int(text) if text else 0
 
 
@@ -30,42 +58,255 @@ def wait_for(cond, timeout=20, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def cgroup_of(pid):
+    with open(f"/proc/{pid}/cgroup") as f:
+        return {ln.split(":", 2)[1]: ln.split(":", 2)[2].strip() for ln in f}
+
+
+def run_detached(rt, bundle, cid, stdout=subprocess.DEVNULL):
+    """`run -d` with stdio a caller would give (rt.run's are Python temporary files, opened O_NOFOLLOW:
+    CRIU restores an inherited file by reopening /proc/self/fd/N with the dumped flags, which fails on
+    O_NOFOLLOW with ELOOP)."""
+    r = subprocess.run([CRUN, "--root", rt.root, "run", "-d", "--bundle", bundle, cid], stdin=subprocess.DEVNULL,
+                       stdout=stdout, stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def start_counter(rt, args=COUNTER, **kw):
+    b = rt.bundle(args, **kw)
+    cid = rt.new_id()
+    run_detached(rt, b, cid)
+    wait_for(lambda: counter(b) > 3, what="the counter")
+    return b, cid
+
+
+def checkpoint(rt, cid, image, *extra):
+    r = rt.run("checkpoint", "--image-path", str(image), *extra, cid)
+    print(f"checkpoint {' '.join(extra)}: rc={r.returncode}\n{r.stderr}")
+    return r
+
+
+def assert_gone(rt, cid):
+    r = rt.run("state", cid)
+    assert r.returncode != 0 and "does not exist" in r.stderr, r
+    assert not os.path.exists(os.path.join(rt.root, cid))
+
+
 @pytest.mark.parametrize("cmd", ["checkpoint", "restore"])
 def test_help_exits_0(cmd):
     r = subprocess.run([CRUN, cmd, "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "--image-path" in r.stdout, r
 
 
-def test_counter_round_trip_or_criu_reason(rt, tmp_path):
-    if not os.access(CRIU, os.X_OK):
-        pytest.skip(f"{CRIU} is not installed (scripts/deps.sh installs Debian's criu)")
-    b = rt.bundle(COUNTER)
-    cid = rt.new_id()
-    rt.run("run", "--detach", "--bundle", b, cid, check=True)
-    wait_for(lambda: os.path.exists(os.path.join(b, "rootfs/tmp/counter")) and counter(b) > 3, what="the counter")
+def test_counter_round_trip(rt, tmp_path, criu):
+    b, cid = start_counter(rt)
     image = tmp_path / "image"
-    r = rt.run("checkpoint", "--image-path", str(image), "--work-path", str(tmp_path / "work"), cid)
-    print(f"checkpoint: rc={r.returncode}\nstderr:\n{r.stderr}")
+    r = checkpoint(rt, cid, image, "--work-path", str(tmp_path / "work"))
+    assert r.returncode == 0, r
+    assert (tmp_path / "work" / "dump.log").exists() and (image / "inventory.img").exists()
+    # The dump stopped the tree and the container is gone, as with crun and runc.
+    assert_gone(rt, cid)
+    stopped_at = counter(b)
+    time.sleep(0.3)
+    assert counter(b) == stopped_at, "nothing runs after the dump"
+
+    pid_file = tmp_path / "restored.pid"
+    r = rt.run("restore", "--detach", "--bundle", b, "--image-path", str(image), "--pid-file", str(pid_file), cid)
+    print(f"restore: rc={r.returncode}\n{r.stderr}")
+    assert r.returncode == 0, r
+    st = rt.state(cid)
+    assert st["status"] == "running" and st["pid"] == int(pid_file.read_text()), st
+    assert st["bundle"] == b
+    # The same process tree goes on counting from where it stopped (a restart would begin at 1).
+    wait_for(lambda: counter(b) > stopped_at + 3, what="the restored counter to go on")
+    assert all(path == f"/{cid}" for path in cgroup_of(st["pid"]).values())
+    with open(f"/proc/{st['pid']}/cmdline", "rb") as f:
+        assert f.read().split(b"\0")[:2] == [b"sh", b"-c"]
+    # It is a container like any other: exec, ps, kill, delete.
+    r = rt.run("exec", cid, "cat", "/proc/1/cmdline")
+    assert r.returncode == 0 and r.stdout.startswith("sh\0-c"), r
+    assert st["pid"] in [int(p) for p in rt.run("ps", "--format", "json", cid, check=True).stdout.strip("[]\n").split(",")]
+    assert rt.run("kill", cid, "KILL").returncode == 0
+    wait_for(lambda: rt.state(cid)["status"] == "stopped", what="the restored container to stop")
+    assert rt.run("delete", cid).returncode == 0
+
+
+def test_restore_a_copy_under_a_new_id(rt, tmp_path, criu):
+    """--leave-running: the original goes on; its copy runs from a second bundle in its own cgroup, with the
+    cgroup mounts of the new container (CRIU is told where they are now)."""
+    b, cid = start_counter(rt)
+    image = tmp_path / "image"
+    assert checkpoint(rt, cid, image, "--leave-running").returncode == 0
+    assert rt.state(cid)["status"] == "running"
+    plan = json.loads((image / "krun-checkpoint.json").read_text())
+    assert any(m["mountpoint"].startswith("/sys/fs/cgroup") for m in plan["cgroupMounts"]), plan
+
+    b2 = rt.bundle(COUNTER)
+    copy = rt.new_id()
+    r = rt.run("restore", "--detach", "--bundle", b2, "--image-path", str(image), copy)
+    print(f"restore: rc={r.returncode}\n{r.stderr}")
+    assert r.returncode == 0, r
+    wait_for(lambda: counter(b2) > 3, what="the copy to count in its own rootfs")
+    before = counter(b)
+    wait_for(lambda: counter(b) > before, what="the original to go on")
+    pid = rt.state(copy)["pid"]
+    assert pid != rt.state(cid)["pid"]
+    assert all(path == f"/{copy}" for path in cgroup_of(pid).values())
+    with open(f"/proc/{pid}/mountinfo") as f:
+        cgroup_roots = [ln.split()[3] for ln in f if " - cgroup" in ln]
+    assert cgroup_roots and all(root == f"/{copy}" for root in cgroup_roots), cgroup_roots
+    for c in (cid, copy):
+        assert rt.run("delete", "--force", c).returncode == 0
+
+
+def test_restored_stdio_is_the_restore_callers(rt, tmp_path, criu):
+    """The init's stdout was the runtime's file at `run`; after restore it is the file restore was given."""
+    b = rt.bundle(TALKER)
+    cid = rt.new_id()
+    first, second = tmp_path / "first.out", tmp_path / "second.out"
+    with open(first, "w") as out:
+        run_detached(rt, b, cid, stdout=out)
+    wait_for(lambda: "tick 3" in first.read_text(), what="output")
+    image = tmp_path / "image"
+    assert checkpoint(rt, cid, image).returncode == 0
+    stdio = json.loads((image / "krun-checkpoint.json").read_text())["stdio"]
+    assert stdio[1] and stdio[1]["id"].startswith("file[") and stdio[1]["hostFile"], stdio
+    last = first.read_text().split()[-1]
+    with open(second, "w") as out:
+        r = subprocess.run([CRUN, "--root", rt.root, "restore", "-d", "--bundle", b, "--image-path", str(image), cid],
+                           stdout=out, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: second.read_text().count("tick") >= 3, what="output after restore")
+    assert first.read_text().split()[-1] == last, "nothing more went to the first file"
+    ticks = [int(t) for t in second.read_text().split() if t.isdigit()]
+    assert ticks[0] == int(last) + 1, (last, ticks[:3])
+    assert rt.run("delete", "--force", cid).returncode == 0
+
+
+def test_foreground_restore_returns_the_exit_status(rt, tmp_path, criu):
+    script = "i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo $i > /tmp/counter; sleep 0.1; done; exit 7"
+    b, cid = start_counter(rt, ["sh", "-c", script])
+    image = tmp_path / "image"
+    assert checkpoint(rt, cid, image).returncode == 0
+    t0 = time.monotonic()
+    r = rt.run("restore", "--bundle", b, "--image-path", str(image), cid, timeout=60)
+    print(f"restore: rc={r.returncode} after {time.monotonic() - t0:.1f}s\n{r.stderr}")
+    assert r.returncode == 7, r
+    assert counter(b) == 40
+    assert_gone(rt, cid)  # like `run`, a foreground restore deletes the container when it exits
+
+
+def test_pre_dump_or_criu_reason(rt, tmp_path, criu):
+    """A pre-dump (memory only, the container keeps running) then a dump against it. CRIU needs the kernel's
+    soft-dirty memory tracking for that; without it the command fails with CRIU's reason and the container
+    runs on, and the test skips with that reason."""
+    b, cid = start_counter(rt)
+    r = checkpoint(rt, cid, tmp_path / "pre", "--pre-dump")
     if r.returncode != 0:
-        assert "criu dump` failed" in r.stderr and "CRIU log" in r.stderr, r
-        assert str(tmp_path / "work" / "dump.log") in r.stderr, r
-        with open(tmp_path / "work" / "dump.log") as f:
-            log = f.read()
-        errors = [ln for ln in log.splitlines() if "Error" in ln]
-        print("criu dump.log errors:\n" + "\n".join(errors))
-        assert errors and errors[-1] in r.stderr, "the reason is CRIU's last error line"
-        # A failed dump leaves the container alone.
+        assert "criu pre-dump` failed" in r.stderr and "pre-dump.log" in r.stderr, r
         assert rt.state(cid)["status"] == "running"
         before = counter(b)
         wait_for(lambda: counter(b) > before, what="the counter to go on")
-        pytest.skip("CRIU cannot checkpoint on this kernel: " + "; ".join(e.split("): ", 1)[-1] for e in errors))
-    # CRIU worked: the dump stopped and removed the container; restore it and see the counter go on.
-    assert rt.run("state", cid).returncode != 0
+        assert rt.run("delete", "--force", cid).returncode == 0
+        reason = [ln.split("): ", 1)[-1] for ln in r.stderr.splitlines() if "Error" in ln][-1]
+        pytest.skip(f"CRIU cannot pre-dump on this kernel: {reason}")
+    assert rt.state(cid)["status"] == "running"
+    assert checkpoint(rt, cid, tmp_path / "final", "--parent-path", "../pre").returncode == 0
     stopped_at = counter(b)
-    r = rt.run("restore", "--detach", "--bundle", b, "--image-path", str(image), cid)
-    print(f"restore: rc={r.returncode}\nstderr:\n{r.stderr}")
+    r = rt.run("restore", "-d", "--bundle", b, "--image-path", str(tmp_path / "final"), cid)
     assert r.returncode == 0, r
-    wait_for(lambda: counter(b) > stopped_at + 3, what="the restored counter to go on")
+    wait_for(lambda: counter(b) > stopped_at + 3, what="the restored counter")
+    assert rt.run("delete", "--force", cid).returncode == 0
+
+
+@pytest.fixture
+def image(rt, tmp_path, criu):
+    """A checkpoint of a counter (the container is gone) and its bundle."""
+    b, cid = start_counter(rt)
+    img = tmp_path / "image"
+    assert checkpoint(rt, cid, img).returncode == 0
+    return b, img
+
+
+def assert_left_nothing(rt, cid):
+    assert_gone(rt, cid)
+    with open("/proc/self/mountinfo") as f:
+        assert "criu-root" not in f.read()
+
+
+def test_restore_onto_an_existing_id(rt, image):
+    b, img = image
+    other_b, other = start_counter(rt)
+    r = rt.run("restore", "-d", "--bundle", b, "--image-path", str(img), other)
+    assert r.returncode == 1 and f"`{other}` already exists" in r.stderr, r
+    assert rt.state(other)["status"] == "running" and rt.state(other)["bundle"] == other_b
+    assert rt.run("delete", "--force", other).returncode == 0
+
+
+def test_restore_with_a_broken_record(rt, image):
+    b, img = image
+    (img / "krun-checkpoint.json").write_text('{"stdio": [null, null], "cgroupMounts": []}')
+    cid = rt.new_id()
+    r = rt.run("restore", "-d", "--bundle", b, "--image-path", str(img), cid)
+    assert r.returncode == 1 and "krun-checkpoint.json" in r.stderr and "stdio" in r.stderr, r
+    assert_left_nothing(rt, cid)
+
+
+def test_restore_when_criu_fails(rt, image):
+    """A damaged image: CRIU's own error comes back, and the state, cgroup and root mount are undone."""
+    b, img = image
+    for f in img.glob("pages-*.img"):
+        f.write_bytes(b"")
+    cid = rt.new_id()
+    r = rt.run("restore", "-d", "--bundle", b, "--image-path", str(img), cid)
+    print(r.stderr)
+    assert r.returncode == 1 and "criu restore` failed" in r.stderr and "restore.log" in r.stderr, r
+    assert "Error" in r.stderr, "the tail of CRIU's log names the reason"
+    assert_left_nothing(rt, cid)
+
+
+def test_restore_refuses_a_terminal(rt, image):
+    b, img = image
+    with open(os.path.join(b, "config.json")) as f:
+        cfg = json.load(f)
+    cfg["process"]["terminal"] = True
+    with open(os.path.join(b, "config.json"), "w") as f:
+        json.dump(cfg, f)
+    cid = rt.new_id()
+    r = rt.run("restore", "-d", "--bundle", b, "--image-path", str(img), cid)
+    assert r.returncode == 1 and "process.terminal" in r.stderr, r
+    assert_left_nothing(rt, cid)
+
+
+def test_restore_refuses_a_krun_bundle(rt, image):
+    b, img = image
+    with open(os.path.join(b, "config.json")) as f:
+        cfg = json.load(f)
+    cfg.setdefault("annotations", {})["run.oci.handler"] = "krun"
+    with open(os.path.join(b, "config.json"), "w") as f:
+        json.dump(cfg, f)
+    cid = rt.new_id()
+    r = rt.run("restore", "-d", "--bundle", b, "--image-path", str(img), cid)
+    assert r.returncode == 1 and "microVM" in r.stderr, r
+    assert_left_nothing(rt, cid)
+
+
+def test_restore_without_an_image(rt, tmp_path):
+    cid = rt.new_id()
+    r = rt.run("restore", "--bundle", rt.bundle(["true"]), "--image-path", str(tmp_path / "none"), cid)
+    assert r.returncode == 1 and "no checkpoint image" in r.stderr and "inventory.img" in r.stderr, r
+    assert_left_nothing(rt, cid)
+
+
+def test_criu_not_found(rt, tmp_path):
+    b, cid = start_counter(rt)
+    r = rt.run("checkpoint", "--image-path", str(tmp_path / "img"), cid, env={"PATH": str(tmp_path)})
+    assert r.returncode == 1 and "criu: not found on PATH" in r.stderr, r
+    assert rt.state(cid)["status"] == "running"
+    r = rt.run("--criu", str(tmp_path / "nope"), "checkpoint", "--image-path", str(tmp_path / "img"), cid)
+    assert r.returncode == 1 and "nope" in r.stderr, r
+    assert rt.state(cid)["status"] == "running"
+    assert rt.run("delete", "--force", cid).returncode == 0
 
 
 def test_checkpoint_of_a_stopped_container(rt, tmp_path):
@@ -97,28 +338,3 @@ def test_checkpoint_of_a_krun_container_is_refused(rt, tmp_path):
         assert r.returncode == 1 and "microVM" in r.stderr, r
         assert krt.state(cid)["status"] == "running"
         assert krt.run("delete", "--force", cid).returncode == 0
-
-
-def test_restore_without_an_image(rt, tmp_path):
-    r = rt.run("restore", "--bundle", rt.bundle(["true"]), "--image-path", str(tmp_path / "none"), rt.new_id())
-    assert r.returncode == 1 and "no checkpoint image" in r.stderr and "inventory.img" in r.stderr, r
-
-
-def test_restore_reports_why_criu_cannot_work(rt, tmp_path):
-    if not os.access(CRIU, os.X_OK):
-        pytest.skip(f"{CRIU} is not installed")
-    image = tmp_path / "img"
-    image.mkdir()
-    (image / "inventory.img").write_bytes(b"")
-    check = subprocess.run([CRIU, "check"], capture_output=True, text=True)
-    print(f"criu check: rc={check.returncode}\n{check.stdout}{check.stderr}")
-    cid = rt.new_id()
-    r = rt.run("restore", "--detach", "--bundle", rt.bundle(["true"]), "--image-path", str(image), cid)
-    print(f"restore: rc={r.returncode}\n{r.stderr}")
-    assert r.returncode == 1, r
-    if check.returncode != 0:
-        last = [ln for ln in check.stderr.splitlines() if "Error" in ln][-1]
-        assert "criu check` failed" in r.stderr and last in r.stderr, r
-    else:
-        assert "not implemented" in r.stderr, r
-    assert rt.run("state", cid).returncode != 0
