@@ -7,6 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 [ "$(id -u)" = 0 ] || { echo "test.sh: the integration tests run real containers: run as root" >&2; exit 1; }
 scripts/deps.sh
+scripts/criu.sh
 echo "== build"
 scripts/build.sh
 echo "== format"

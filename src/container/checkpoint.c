@@ -118,7 +118,7 @@ static int refuse_vm(const char *what, const struct container_state *st, struct 
 }
 
 /* One stdio fd of the init: CRIU's id for it when it comes from outside the container. */
-static char *stdio_id(pid_t pid, int fd, const char *mountinfo, bool *is_file)
+static char *stdio_id(pid_t pid, int fd, const char *mountinfo, bool *is_file, char **host_path)
 {
         char path[64], link[PATH_MAX];
         snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
@@ -138,7 +138,10 @@ static char *stdio_id(pid_t pid, int fd, const char *mountinfo, bool *is_file)
                         mnt_id = atoi(m + 7);
         }
         bool inside = mnt_id >= 0 && criu_mountinfo_has_id(mountinfo, mnt_id);
-        return criu_stdio_id(link, mnt_id, (unsigned long long)st.st_ino, inside, is_file);
+        char *id = criu_stdio_id(link, mnt_id, (unsigned long long)st.st_ino, inside, is_file);
+        if (id && *is_file)
+                *host_path = strdup(link);
+        return id;
 }
 
 /* What of the container is outside its images (its stdio, the cgroup mounts), read from /proc. */
@@ -155,7 +158,7 @@ static int find_externals(const char *what, pid_t pid, struct criu_externals *x,
         if (r < 0)
                 return error_set(err, -r, "%s: parse %s", what, path);
         for (int fd = 0; fd < CRIU_STDIO_FDS; fd++)
-                x->stdio[fd] = stdio_id(pid, fd, mountinfo, &x->stdio_is_file[fd]);
+                x->stdio[fd] = stdio_id(pid, fd, mountinfo, &x->stdio_is_file[fd], &x->stdio_path[fd]);
         return 0;
 }
 

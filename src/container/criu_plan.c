@@ -23,8 +23,10 @@ bool checkpoint_cgroups_mode_valid(const char *mode)
 
 void criu_externals_clear(struct criu_externals *x)
 {
-        for (int i = 0; i < CRIU_STDIO_FDS; i++)
+        for (int i = 0; i < CRIU_STDIO_FDS; i++) {
                 free(x->stdio[i]);
+                free(x->stdio_path[i]);
+        }
         for (size_t i = 0; i < x->n_cgroup_mounts; i++) {
                 free(x->cgroup_mounts[i].mountpoint);
                 free(x->cgroup_mounts[i].fstype);
@@ -176,7 +178,8 @@ char *criu_stdio_id(const char *link, int mnt_id, unsigned long long ino, bool m
         /* Pipes and sockets to the host (conmon's, a shell's): CRIU dumps their end, restore swaps in ours. */
         if (!strncmp(link, "pipe:[", 6) || !strncmp(link, "socket:[", 8))
                 return strdup(link);
-        if (link[0] != '/' || mount_in_container)
+        /* A host terminal is CRIU's --shell-job case, not an external file. */
+        if (link[0] != '/' || mount_in_container || !strncmp(link, "/dev/pts/", 9) || !strncmp(link, "/dev/tty", 8))
                 return NULL; /* anon inodes, or a file CRIU finds in the container's own mounts */
         /* A host file (the runtime's /dev/null, a log file): CRIU's key, in hex, as files-reg.c prints it. */
         char *id = NULL;
@@ -206,6 +209,8 @@ char *criu_externals_to_json(const struct criu_externals *x)
                         e = json_object_new_object();
                         json_object_object_add(e, "id", json_object_new_string(x->stdio[i]));
                         json_object_object_add(e, "hostFile", json_object_new_boolean(x->stdio_is_file[i]));
+                        if (x->stdio_path[i])
+                                json_object_object_add(e, "path", json_object_new_string(x->stdio_path[i]));
                 }
                 json_object_array_add(stdio, e);
         }
@@ -237,6 +242,8 @@ static int parse_stdio(struct json_object *arr, size_t n, struct criu_externals 
                         r = json_error_missing(err, path, "id");
                 if (r >= 0)
                         r = json_get_bool(e, path, "hostFile", &x->stdio_is_file[i], err);
+                if (r >= 0)
+                        r = json_get_string(e, path, "path", &x->stdio_path[i], err);
                 if (r < 0)
                         return r;
         }

@@ -17,14 +17,17 @@
 /* A host cgroup directory bind-mounted into the container (no cgroup namespace): it is named by the
  * container's cgroup path, which differs on restore, so it is recorded by its hierarchy instead. */
 struct criu_cgroup_mount {
-        char *mountpoint; /* in the container, e.g. /sys/fs/cgroup/cpu */
-        char *fstype;     /* cgroup or cgroup2 */
+        char *mountpoint;  /* in the container, e.g. /sys/fs/cgroup/cpu */
+        char *fstype;      /* cgroup or cgroup2 */
         char *controllers; /* v1 super options without rw/ro, e.g. "cpu,cpuacct" or "name=systemd"; "" for v2 */
 };
 
 struct criu_externals {
-        char *stdio[CRIU_STDIO_FDS]; /* CRIU's id of fd 0-2 of the init ("pipe:[N]", "file[M:I]"...), or NULL */
+        char *stdio[CRIU_STDIO_FDS];        /* CRIU's id of fd 0-2 of the init ("pipe:[N]", "file[M:I]"...), or NULL */
         bool stdio_is_file[CRIU_STDIO_FDS]; /* a file outside the container's mounts: `--external` at dump */
+        /* Its host path: restore hands CRIU that same file again (CRIU checks its mode and size), while
+         * pipes and sockets are replaced by restore's own stdio. */
+        char *stdio_path[CRIU_STDIO_FDS];
         struct criu_cgroup_mount *cgroup_mounts;
         size_t n_cgroup_mounts;
 };

@@ -33,6 +33,7 @@ struct restoring {
         struct criu_externals x;
         char **cgroup_mount_sources;
         bool root_mounted;
+        int stdio_files[CRIU_STDIO_FDS]; /* host files of the checkpoint's stdio, reopened */
 };
 
 static void restoring_free(struct restoring *j)
@@ -41,6 +42,9 @@ static void restoring_free(struct restoring *j)
                 log_warning("restore: unmount `%s`: %s", j->root, strerror(errno));
         if (j->root)
                 rmdir(j->root);
+        for (int i = 0; i < CRIU_STDIO_FDS; i++)
+                if (j->stdio_files[i] > 0)
+                        close(j->stdio_files[i]);
         for (size_t i = 0; j->cgroup_mount_sources && i < j->x.n_cgroup_mounts; i++)
                 free(j->cgroup_mount_sources[i]);
         free(j->cgroup_mount_sources);
@@ -144,8 +148,9 @@ static int cgroup_mount_sources(struct creation *c, struct restoring *j, struct 
 }
 
 /* The child that becomes criu: waits for its argv (NUL-separated, then EOF) on `go`, so that it can join
- * the cgroup before CRIU forks anything. Our stdio goes to it at CRIU_STDIO_INHERIT_BASE + 0..2. */
-static void criu_child(int go, int out)
+ * the cgroup before CRIU forks anything. `stdio` (ours, or the host files the checkpoint recorded) goes to
+ * it at CRIU_STDIO_INHERIT_BASE + 0..2. */
+static void criu_child(int go, int out, const int *stdio)
 {
         size_t cap = 4096, len = 0;
         char *buf = malloc(cap);
@@ -167,7 +172,7 @@ static void criu_child(int go, int out)
         for (size_t i = 0, k = 0; i < len; i += strlen(buf + i) + 1)
                 argv[k++] = buf + i;
         for (int fd = 0; fd < CRIU_STDIO_FDS; fd++)
-                if (dup2(fd, CRIU_STDIO_INHERIT_BASE + fd) < 0 && errno != EBADF)
+                if (dup2(stdio[fd], CRIU_STDIO_INHERIT_BASE + fd) < 0 && errno != EBADF)
                         _exit(127);
         int null = open("/dev/null", O_RDONLY);
         if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
@@ -220,13 +225,19 @@ static int run_criu_restore(struct creation *c, struct restoring *j, struct erro
         close(pipefd[0]);
         if (go_read < 0 || out_high < 0)
                 return error_sys(err, "%s: fcntl", j->what);
+        int stdio[CRIU_STDIO_FDS] = {0, 1, 2};
+        for (int i = 0; i < CRIU_STDIO_FDS; i++)
+                if (j->x.stdio_path[i] &&
+                    (stdio[i] = j->stdio_files[i] = open(j->x.stdio_path[i], O_PATH | O_CLOEXEC | O_NOCTTY)) < 0)
+                        return error_sys(err, "%s: reopen the container's stdio file `%s` (fd %d at checkpoint)",
+                                         j->what, j->x.stdio_path[i], i);
         fflush(NULL);
         pid_t criu_pid = fork();
         if (criu_pid < 0)
                 return error_sys(err, "%s: fork", j->what);
         if (criu_pid == 0) {
                 close(go_write);
-                criu_child(go_read, out_high);
+                criu_child(go_read, out_high, stdio);
         }
         c->pid = criu_pid; /* until the restored init replaces it: creation_abort kills and reaps it */
         int status = 0;
@@ -320,8 +331,7 @@ static int do_restore(struct creation *c, struct restoring *j, struct error **er
         return r;
 }
 
-int container_restore(struct runtime_ctx *rt, const struct restore_options *opts, int *exit_status,
-                      struct error **err)
+int container_restore(struct runtime_ctx *rt, const struct restore_options *opts, int *exit_status, struct error **err)
 {
         *exit_status = 0;
         struct create_options co = {.id = opts->id,
