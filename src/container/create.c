@@ -362,19 +362,9 @@ static int supervise_setup(struct creation *c, struct error **err)
                 if (r < 0)
                         return r;
         }
-        struct cgroup_create_args ca = {
-            .driver = c->rt->cgroup_manager,
-            .id = c->opts->id,
-            .cgroups_path = c->spec->linux_.cgroups_path,
-            .resources = c->spec->linux_.resources,
-            .spec = c->spec,
-            .is_rootless = c->rt->is_rootless,
-            .pid = c->pid,
-        };
-        r = cgroup_create(&ca, &c->cgroup, err);
+        r = creation_create_cgroup(c, c->pid, err);
         if (r < 0)
                 return error_prefix(err, "cgroup");
-        c->cgroup_created = true;
 
         /* Recorded before the init sets itself up: if we crash from here on, `delete --force` finds the
          * cgroup and the (dead) pid in state.json. */
@@ -448,6 +438,23 @@ static int do_create(struct creation *c, struct error **err)
                                       "during setup (the limit is too low)");
         if (r >= 0)
                 r = creation_write_pid_file(c, err);
+        return r;
+}
+
+int creation_create_cgroup(struct creation *c, pid_t pid, struct error **err)
+{
+        struct cgroup_create_args ca = {
+            .driver = c->rt->cgroup_manager,
+            .id = c->opts->id,
+            .cgroups_path = c->spec->linux_.cgroups_path,
+            .resources = c->spec->linux_.resources,
+            .spec = c->spec,
+            .is_rootless = c->rt->is_rootless,
+            .pid = pid,
+        };
+        int r = cgroup_create(&ca, &c->cgroup, err);
+        if (r >= 0)
+                c->cgroup_created = true;
         return r;
 }
 

@@ -51,5 +51,7 @@ int creation_prepare_executor(struct creation *c, struct error **err);
 int creation_open_state(struct creation *c, struct error **err);
 /* The state record from what exists (pid and start time are set by the caller). */
 void creation_fill_state(struct creation *c);
+/* The container's cgroup from config.json, with `pid` moved in (create: the init; restore: criu). */
+int creation_create_cgroup(struct creation *c, pid_t pid, struct error **err);
 /* --pid-file, written atomically (conmon reads it as soon as it exists). */
 int creation_write_pid_file(struct creation *c, struct error **err);

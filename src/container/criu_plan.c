@@ -330,6 +330,26 @@ static void argv_add(struct argv_buf *a, const char *fmt, ...)
 /* The key that names cgroup mount `m` in the images (a name, not a path: it has no meaning on the host). */
 #define CGROUP_MOUNT_KEY "cgroup%s"
 
+/* The options dump and restore share, and the externals mounted from the host on both sides. */
+static void add_common(struct argv_buf *a, const char *cgroups_mode, bool tcp_established, bool ext_unix_sk,
+                       bool shell_job, bool file_locks)
+{
+        /* Bind mounts of host paths (config.json's bind mounts) are external to the container's mount
+         * namespace: CRIU records their host source at dump and mounts it again at restore. */
+        argv_add(a, "--ext-mount-map=auto");
+        argv_add(a, "--enable-external-sharing");
+        argv_add(a, "--enable-external-masters");
+        argv_add(a, "--manage-cgroups=%s", cgroups_mode ? cgroups_mode : "soft");
+        if (tcp_established)
+                argv_add(a, "--tcp-established");
+        if (ext_unix_sk)
+                argv_add(a, "--ext-unix-sk");
+        if (shell_job)
+                argv_add(a, "--shell-job");
+        if (file_locks)
+                argv_add(a, "--file-locks");
+}
+
 char **checkpoint_dump_argv(const char *criu, const struct checkpoint_options *o, pid_t pid,
                             const struct criu_externals *x)
 {
@@ -341,11 +361,7 @@ char **checkpoint_dump_argv(const char *criu, const struct checkpoint_options *o
         argv_add(&a, "--work-dir=%s", o->work_path);
         argv_add(&a, "--log-file=%s", o->pre_dump ? "pre-dump.log" : "dump.log");
         argv_add(&a, "-v4");
-        /* Bind mounts of host paths (config.json's bind mounts) are external to the container's mount
-         * namespace: CRIU records their host source, which restore mounts again. */
-        argv_add(&a, "--ext-mount-map=auto");
-        argv_add(&a, "--enable-external-sharing");
-        argv_add(&a, "--enable-external-masters");
+        add_common(&a, o->manage_cgroups_mode, o->tcp_established, o->ext_unix_sk, o->shell_job, o->file_locks);
         /* The cgroup directories are named after the container's cgroup path, which restore changes. */
         for (size_t i = 0; i < x->n_cgroup_mounts; i++)
                 argv_add(&a, "--external=mnt[%s]:" CGROUP_MOUNT_KEY, x->cgroup_mounts[i].mountpoint,
@@ -353,21 +369,12 @@ char **checkpoint_dump_argv(const char *criu, const struct checkpoint_options *o
         for (int i = 0; i < CRIU_STDIO_FDS; i++)
                 if (x->stdio[i] && x->stdio_is_file[i])
                         argv_add(&a, "--external=%s", x->stdio[i]);
-        argv_add(&a, "--manage-cgroups=%s", o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
         if (o->parent_path)
                 argv_add(&a, "--prev-images-dir=%s", o->parent_path);
         if (o->pre_dump || o->parent_path)
                 argv_add(&a, "--track-mem"); /* dirty-page tracking links the chain of images */
         if (o->leave_running && !o->pre_dump)
                 argv_add(&a, "--leave-running");
-        if (o->tcp_established)
-                argv_add(&a, "--tcp-established");
-        if (o->ext_unix_sk)
-                argv_add(&a, "--ext-unix-sk");
-        if (o->shell_job)
-                argv_add(&a, "--shell-job");
-        if (o->file_locks)
-                argv_add(&a, "--file-locks");
         return a.v;
 }
 
@@ -386,28 +393,17 @@ char **checkpoint_restore_argv(const struct criu_restore_plan *p)
         argv_add(&a, "--restore-detached");
         argv_add(&a, "--restore-sibling");
         argv_add(&a, "--pidfile=%s", p->pid_file);
-        argv_add(&a, "--ext-mount-map=auto");
-        argv_add(&a, "--enable-external-sharing");
-        argv_add(&a, "--enable-external-masters");
+        add_common(&a, o->manage_cgroups_mode, o->tcp_established, o->ext_unix_sk, o->shell_job, o->file_locks);
         for (size_t i = 0; i < p->x->n_cgroup_mounts; i++)
                 argv_add(&a, "--external=mnt[" CGROUP_MOUNT_KEY "]:%s", p->x->cgroup_mounts[i].mountpoint,
                          p->cgroup_mount_sources[i]);
         for (int i = 0; i < CRIU_STDIO_FDS; i++)
                 if (p->x->stdio[i])
                         argv_add(&a, "--inherit-fd=fd[%d]:%s", CRIU_STDIO_INHERIT_BASE + i, p->x->stdio[i]);
-        argv_add(&a, "--manage-cgroups=%s", o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
         if (p->cgroup_path)
                 argv_add(&a, "--cgroup-root=%s", p->cgroup_path);
-        if (o->tcp_established)
-                argv_add(&a, "--tcp-established");
         if (o->tcp_close)
                 argv_add(&a, "--tcp-close");
-        if (o->ext_unix_sk)
-                argv_add(&a, "--ext-unix-sk");
-        if (o->shell_job)
-                argv_add(&a, "--shell-job");
-        if (o->file_locks)
-                argv_add(&a, "--file-locks");
         if (o->lsm_profile)
                 argv_add(&a, "--lsm-profile=%s", o->lsm_profile);
         if (o->lsm_mount_context)

@@ -241,19 +241,9 @@ static int run_criu_restore(struct creation *c, struct restoring *j, struct erro
         }
         c->pid = criu_pid; /* until the restored init replaces it: creation_abort kills and reaps it */
         int status = 0;
-        struct cgroup_create_args ca = {
-            .driver = c->rt->cgroup_manager,
-            .id = c->opts->id,
-            .cgroups_path = c->spec->linux_.cgroups_path,
-            .resources = c->spec->linux_.resources,
-            .spec = c->spec,
-            .is_rootless = c->rt->is_rootless,
-            .pid = criu_pid,
-        };
-        int r = cgroup_create(&ca, &c->cgroup, err);
+        int r = creation_create_cgroup(c, criu_pid, err);
         if (r < 0)
                 return error_prefix(err, "%s: cgroup", j->what);
-        c->cgroup_created = true;
         proc_start_time(criu_pid, &c->state.start_time, NULL);
         c->state.pid = criu_pid;
         creation_fill_state(c);
