@@ -65,6 +65,16 @@ int checkpoint_criu_failed(struct error **err, const char *what, char *const *ar
         return -1;
 }
 
+void checkpoint_criu_exec(char *const *argv, int out)
+{
+        int null = open("/dev/null", O_RDONLY);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+                _exit(127);
+        execv(argv[0], argv);
+        dprintf(2, "exec `%s`: %s\n", argv[0], strerror(errno));
+        _exit(127);
+}
+
 static int make_dir(const char *what, const char *path, struct error **err)
 {
         if (mkdir(path, 0700) < 0 && errno != EEXIST)
@@ -89,14 +99,8 @@ static int run_criu(char **argv, const char *work, const char *log_name, const c
                 close(out);
                 return error_sys(err, "%s: fork", what);
         }
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDONLY);
-                if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-                        _exit(127);
-                execv(argv[0], argv);
-                dprintf(2, "exec `%s`: %s\n", argv[0], strerror(errno));
-                _exit(127);
-        }
+        if (pid == 0)
+                checkpoint_criu_exec(argv, out);
         close(out);
         int status = 0;
         while (waitpid(pid, &status, 0) < 0)

@@ -28,6 +28,8 @@ struct restore_options {
 /* The criu binary: --criu PATH, else `criu` on PATH (a fixed list when PATH is unset: CRI-O runs us
  * without one), the first that is executable. Heap; NULL with `err` set when there is none. */
 char *checkpoint_criu_path(const struct runtime_ctx *rt, struct error **err);
+/* In a forked child: exec criu with stdin /dev/null and stdout/stderr to `out` (exit 127 if it cannot). */
+void checkpoint_criu_exec(char *const *argv, int out) __attribute__((noreturn));
 /* The error for a failed criu run (wait `status`): its command, and the tail of its log `work`/`log_name`
  * (or of `out_path`, its own output, when it failed before opening the log). Returns -1. */
 int checkpoint_criu_failed(struct error **err, const char *what, char *const *argv, int status, const char *work,

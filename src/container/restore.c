@@ -43,7 +43,7 @@ static void restoring_free(struct restoring *j)
         if (j->root)
                 rmdir(j->root);
         for (int i = 0; i < CRIU_STDIO_FDS; i++)
-                if (j->stdio_files[i] > 0)
+                if (j->stdio_files[i] >= 0)
                         close(j->stdio_files[i]);
         for (size_t i = 0; j->cgroup_mount_sources && i < j->x.n_cgroup_mounts; i++)
                 free(j->cgroup_mount_sources[i]);
@@ -174,12 +174,7 @@ static void criu_child(int go, int out, const int *stdio)
         for (int fd = 0; fd < CRIU_STDIO_FDS; fd++)
                 if (dup2(stdio[fd], CRIU_STDIO_INHERIT_BASE + fd) < 0 && errno != EBADF)
                         _exit(127);
-        int null = open("/dev/null", O_RDONLY);
-        if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-                _exit(127);
-        execv(argv[0], argv);
-        dprintf(2, "exec `%s`: %s\n", argv[0], strerror(errno));
-        _exit(127);
+        checkpoint_criu_exec(argv, out);
 }
 
 static int send_argv(int fd, char **argv)
@@ -333,7 +328,7 @@ int container_restore(struct runtime_ctx *rt, const struct restore_options *opts
         /* Foreground, as `run`: we reap the init and whatever is reparented to us. */
         if (!opts->detach)
                 prctl(PR_SET_CHILD_SUBREAPER, 1);
-        struct restoring j = {.o = opts};
+        struct restoring j = {.o = opts, .stdio_files = {-1, -1, -1}};
         struct creation c;
         creation_init(&c, rt, &co);
         int r = do_restore(&c, &j, err);

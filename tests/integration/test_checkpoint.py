@@ -291,28 +291,27 @@ def test_restore_when_criu_fails(rt, image):
     assert_left_nothing(rt, cid)
 
 
-def test_restore_refuses_a_terminal(rt, image):
+def restore_with_config(rt, image, edit):
+    """Restore the checkpoint after `edit` changed the bundle's config.json; the command's result."""
     b, img = image
     with open(os.path.join(b, "config.json")) as f:
         cfg = json.load(f)
-    cfg["process"]["terminal"] = True
+    edit(cfg)
     with open(os.path.join(b, "config.json"), "w") as f:
         json.dump(cfg, f)
     cid = rt.new_id()
-    r = rt.run("restore", "-d", "--bundle", b, "--image-path", str(img), cid)
+    return cid, rt.run("restore", "-d", "--bundle", b, "--image-path", str(img), cid)
+
+
+def test_restore_refuses_a_terminal(rt, image):
+    cid, r = restore_with_config(rt, image, lambda cfg: cfg["process"].update(terminal=True))
     assert r.returncode == 1 and "terminal" in r.stderr, r
     assert_left_nothing(rt, cid)
 
 
 def test_restore_refuses_a_krun_bundle(rt, image):
-    b, img = image
-    with open(os.path.join(b, "config.json")) as f:
-        cfg = json.load(f)
-    cfg.setdefault("annotations", {})["run.oci.handler"] = "krun"
-    with open(os.path.join(b, "config.json"), "w") as f:
-        json.dump(cfg, f)
-    cid = rt.new_id()
-    r = rt.run("restore", "-d", "--bundle", b, "--image-path", str(img), cid)
+    cid, r = restore_with_config(rt, image,
+                                 lambda cfg: cfg.setdefault("annotations", {}).update({"run.oci.handler": "krun"}))
     assert r.returncode == 1 and "microVM" in r.stderr, r
     assert_left_nothing(rt, cid)
 
