@@ -24,8 +24,31 @@ bool lsm_selinux_enabled(void)
 
 char *lsm_apparmor_exec_command(const char *profile)
 {
+        return lsm_attr_command(LSM_APPARMOR, LSM_ON_EXEC, profile);
+}
+
+/* "exec" queues a profile for the next execve; "changeprofile" switches this task now (apparmor(7),
+ * aa_change_profile). SELinux takes the bare label in both files. */
+char *lsm_attr_command(enum lsm_kind kind, enum lsm_when when, const char *label)
+{
         char *s = NULL;
-        return asprintf(&s, "exec %s", profile) < 0 ? NULL : s;
+        if (kind == LSM_SELINUX)
+                return strdup(label);
+        return asprintf(&s, "%s %s", when == LSM_ON_EXEC ? "exec" : "changeprofile", label) < 0 ? NULL : s;
+}
+
+const char *const *lsm_attr_paths(enum lsm_kind kind, enum lsm_when when)
+{
+        /* attr/apparmor/ since Linux 5.8 (stacking); the shared attr/ files before. */
+        static const char *const apparmor_exec[] = {"/proc/thread-self/attr/apparmor/exec",
+                                                    "/proc/thread-self/attr/exec", NULL};
+        static const char *const apparmor_current[] = {"/proc/thread-self/attr/apparmor/current",
+                                                       "/proc/thread-self/attr/current", NULL};
+        static const char *const selinux_exec[] = {"/proc/thread-self/attr/exec", NULL};
+        static const char *const selinux_current[] = {"/proc/thread-self/attr/current", NULL};
+        if (kind == LSM_APPARMOR)
+                return when == LSM_ON_EXEC ? apparmor_exec : apparmor_current;
+        return when == LSM_ON_EXEC ? selinux_exec : selinux_current;
 }
 
 /* The first attr file that exists; per-thread, because the label must land on this very task. */
@@ -44,20 +67,22 @@ static int write_attr(const char *const *paths, const char *what, const char *da
         return error_set(err, ENOENT, "%s: no LSM attribute file in /proc", what);
 }
 
-int lsm_apply_exec_labels(const struct oci_process *proc, struct error **err)
+static int apply_label(enum lsm_kind kind, enum lsm_when when, const char *label, const char *what, struct error **err)
+{
+        _cleanup_free_ char *cmd = lsm_attr_command(kind, when, label);
+        if (!cmd)
+                return error_set(err, ENOMEM, "%s", what);
+        return write_attr(lsm_attr_paths(kind, when), what, cmd, err);
+}
+
+static int apply_labels(const struct oci_process *proc, enum lsm_when when, struct error **err)
 {
         if (proc->apparmor_profile && *proc->apparmor_profile) {
                 if (!lsm_apparmor_enabled()) {
                         log_debug("AppArmor is not enabled: ignoring process.apparmorProfile `%s`",
                                   proc->apparmor_profile);
                 } else {
-                        /* attr/apparmor/exec since Linux 5.8 (stacking); attr/exec before. */
-                        static const char *const paths[] = {"/proc/thread-self/attr/apparmor/exec",
-                                                            "/proc/thread-self/attr/exec", NULL};
-                        _cleanup_free_ char *cmd = lsm_apparmor_exec_command(proc->apparmor_profile);
-                        if (!cmd)
-                                return error_set(err, ENOMEM, "process.apparmorProfile");
-                        int r = write_attr(paths, "process.apparmorProfile", cmd, err);
+                        int r = apply_label(LSM_APPARMOR, when, proc->apparmor_profile, "process.apparmorProfile", err);
                         if (r < 0)
                                 return r;
                 }
@@ -67,8 +92,17 @@ int lsm_apply_exec_labels(const struct oci_process *proc, struct error **err)
                         log_debug("SELinux is not enabled: ignoring process.selinuxLabel `%s`", proc->selinux_label);
                         return 0;
                 }
-                static const char *const paths[] = {"/proc/thread-self/attr/exec", NULL};
-                return write_attr(paths, "process.selinuxLabel", proc->selinux_label, err);
+                return apply_label(LSM_SELINUX, when, proc->selinux_label, "process.selinuxLabel", err);
         }
         return 0;
+}
+
+int lsm_apply_exec_labels(const struct oci_process *proc, struct error **err)
+{
+        return apply_labels(proc, LSM_ON_EXEC, err);
+}
+
+int lsm_apply_current_labels(const struct oci_process *proc, struct error **err)
+{
+        return apply_labels(proc, LSM_NOW, err);
 }

@@ -4,7 +4,9 @@ The double records every libkrun call as JSON lines: in $KRUN_DOUBLE_LOG while t
 then (after the init closed fds and switched root) in <rootfs>/.krun-double.jsonl.
 
 Fake host device nodes: on a host without KVM a /dev/kvm character node (c 10:232) is created for the
-duration of a test so the runtime's host checks pass; nothing opens it when the double is loaded. /dev is
+duration of a test so the runtime's host checks pass; without a KVM driver opening it gives ENODEV/ENXIO,
+which the runtime reports as a warning only (a node nobody but a test creates), and the double never opens
+it. Tests compare with kvm_rdev(), the host node's numbers, so a real /dev/kvm works as well. /dev is
 the host's, shared by every test run on the machine (other engineers run the suite in parallel), so the
 nodes are reference-counted with flock: each user holds a shared lock; whoever can upgrade to an exclusive
 lock at the end is the last user and removes the nodes a fixture created (a marker file records which).
@@ -21,6 +23,12 @@ from conftest import DOUBLE_DIR, KRUN, Runtime
 LOCK = "/run/krun-test-fake-devices.lock"
 # Misc-device numbers: kvm is fixed (10:232); sev and nitro are dynamic on real hosts, these are plausible.
 FAKE_NODES = {"/dev/kvm": (10, 232), "/dev/sev": (10, 124), "/dev/nitro_enclaves": (10, 122)}
+
+
+def kvm_rdev():
+    """The host /dev/kvm's "major:minor" (the fake node's, or a real one's)."""
+    rdev = os.stat("/dev/kvm").st_rdev
+    return f"{os.major(rdev)}:{os.minor(rdev)}"
 
 
 def _marker(path):

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import CGROUP_ROOT
-from krun_double import (calls, fake_devices, krun_funcs, krun_runtime, named, no_fake_devices,
+from krun_double import (calls, fake_devices, kvm_rdev, krun_funcs, krun_runtime, named, no_fake_devices,
                          wait_stopped, write_rootfs)
 
 
@@ -39,7 +39,7 @@ def test_run_default_sequence_and_output(krt):
     assert r.stdout == "hello\n"
     lines = calls(krt, b)
     assert krun_funcs(lines) == ["krun_create_ctx"] * 3 + ["krun_set_log_level", "krun_add_virtiofs2",
-                                                           "krun_set_vm_config", "krun_start_enter"]
+                                                           "krun_set_vm_config", "krun_set_rlimits", "krun_start_enter"]
     assert [c["variant"] for c in named(lines, "krun_create_ctx")] == ["plain", "sev", "aws-nitro"]
     assert named(lines, "krun_add_virtiofs2")[0]["args"] == {"ctx": 0, "tag": "/dev/root", "path": "/",
                                                              "shm_size": 536870912}
@@ -51,7 +51,7 @@ def test_run_default_sequence_and_output(krt):
     assert all(c["mntns"] == host_ns for c in named(lines, "krun_create_ctx"))
     assert named(lines, "krun_start_enter")[0]["mntns"] != host_ns
     env = named(lines, "environment")[0]["args"]
-    assert env["dev_kvm"] == "10:232"
+    assert env["dev_kvm"] == kvm_rdev()
     # The VMM holds stdio only: the runtime's fds (log, `start` connection, the double's log) were closed.
     assert env["fds"] == [0, 1, 2]
     assert named(lines, "guest_exec")[0]["args"]["argv"] == ["echo", "hello"]
@@ -137,7 +137,7 @@ def test_kill_and_delete_a_running_container(krt):
     devices = _cgroup_v1_devices(st["pid"])
     if devices and os.path.exists(devices):
         with open(devices) as f:
-            assert "c 10:232 rwm" in f.read().split("\n")
+            assert f"c {kvm_rdev()} rwm" in f.read().split("\n")
     r = krt.run("delete", cid)
     assert r.returncode != 0 and "running" in r.stderr
     assert krt.run("kill", cid, "KILL").returncode == 0
@@ -298,13 +298,71 @@ def test_non_executable_fails_at_create_with_permission_denied(krt, args):
 
 
 def test_vm_start_failure_is_reported(krt):
-    """krun_start_enter failing (the double's knob: no libkrunfw) ends the container with status 1 and the
-    reason on its stderr."""
+    """krun_start_enter failing ends the container with status 1 and the reason on its stderr."""
     b = krt.bundle(args=["true"])
-    r = krt.run("run", "--bundle", b, krt.new_id(), env={"KRUN_DOUBLE_NO_KRUNFW": "1"})
+    r = krt.run("run", "--bundle", b, krt.new_id(), env={"KRUN_DOUBLE_FAIL": "krun_start_enter:22"})
     assert r.returncode == 1, r
-    assert "could not start the VM (krun_start_enter)" in r.stderr
-    assert named(calls(krt, b), "krun_start_enter")[0]["ret"] == -2
+    assert "could not start the VM (krun_start_enter): Invalid argument" in r.stderr
+    assert named(calls(krt, b), "krun_start_enter")[0]["ret"] == -22
+
+
+def test_missing_libkrunfw_fails_at_create(krt):
+    """libkrun loads libkrunfw in krun_create_ctx and would only fail in krun_start_enter, after `start`
+    (the double's knob: "not installed"): `create` refuses with one line and leaves nothing behind."""
+    b = krt.bundle(args=["true"])
+    cid = krt.new_id()
+    r = krt.run("create", "--bundle", b, cid, env={"KRUN_DOUBLE_NO_KRUNFW": "1"})
+    assert r.returncode != 0
+    err = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(err) == 1 and "libkrun.so.1 could not load its guest kernel library libkrunfw.so.5" in err[0], r
+    assert krt.run("state", cid).returncode != 0
+    assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
+    assert "krun_start_enter" not in krun_funcs(calls(krt, b))
+
+
+def test_rlimits_reach_the_guest(krt):
+    """process.rlimits go to krun_set_rlimits as "RESOURCE=SOFT:HARD" (7 = RLIMIT_NOFILE); the double's
+    guest applies them before it starts the workload, as libkrun's init does."""
+    def edit(cfg):
+        cfg["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 321, "hard": 654},
+                                     {"type": "RLIMIT_CORE", "soft": 0, "hard": 18446744073709551615}]
+    b = krt.bundle(args=["sh", "-c", "ulimit -n; ulimit -Hn"], edit=edit)
+    r = krt.run("run", "--bundle", b, krt.new_id())
+    assert r.returncode == 0, r
+    assert r.stdout.split() == ["321", "654"]
+    lines = calls(krt, b)
+    assert named(lines, "krun_set_rlimits")[0]["args"]["rlimits"] == ["7=321:654", "4=0:18446744073709551615"]
+    assert [(c["args"]["item"], c["ret"]) for c in named(lines, "guest_rlimit")] == \
+        [("7=321:654", 0), ("4=0:18446744073709551615", 0)]
+
+
+def test_no_rlimits_no_call(krt):
+    b = krt.bundle(args=["true"], edit=lambda cfg: cfg["process"].pop("rlimits", None))
+    r = krt.run("run", "--bundle", b, krt.new_id())
+    assert r.returncode == 0, r
+    assert "krun_set_rlimits" not in krun_funcs(calls(krt, b))
+
+
+def test_guest_hostname_comes_from_the_env_like_libkrun_init(krt):
+    """libkrun's init ignores the OCI hostname and sets $HOSTNAME, else "localhost"; the double does the same
+    in the container's own UTS namespace (it needs CAP_SYS_ADMIN there, which the guest's root has)."""
+    def with_sys_admin(cfg):
+        for s in ("bounding", "effective", "permitted"):
+            cfg["process"]["capabilities"][s].append("CAP_SYS_ADMIN")
+
+    def edit(cfg):
+        with_sys_admin(cfg)
+        cfg["hostname"] = "oci-name"
+        cfg["process"]["env"].append("HOSTNAME=from-env")
+    b = krt.bundle(args=["hostname"], edit=edit)
+    r = krt.run("run", "--bundle", b, krt.new_id())
+    assert r.returncode == 0, r
+    assert r.stdout == "from-env\n"
+    h = named(calls(krt, b), "guest_hostname")[0]
+    assert h["args"] == {"hostname": "from-env", "applied": True} and h["ret"] == 0
+    b = krt.bundle(args=["hostname"], edit=with_sys_admin)
+    r = krt.run("run", "--bundle", b, krt.new_id())
+    assert r.stdout == "localhost\n", r
 
 
 def test_no_libkrun_is_a_hard_error(krt):

@@ -9,10 +9,11 @@ import os
 import pytest
 
 from conftest import DOUBLE_DIR
-from krun_double import annotate, calls, fake_devices, krun_funcs, krun_runtime, named, write_rootfs
+from krun_double import annotate, calls, fake_devices, krun_funcs, kvm_rdev, krun_runtime, named, write_rootfs
 
 LEGACY = os.path.join(DOUBLE_DIR, "legacy")
 MINIMAL = os.path.join(DOUBLE_DIR, "minimal")
+V1_10 = os.path.join(DOUBLE_DIR, "v1_10")
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_every_file_field(krt):
             kernel_cmdline="console=hvc0 root=myroot", flavor="plain")
     _, lines = run_ok(krt, b)
     assert krun_funcs(lines)[3:] == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
-                                     "krun_check_nested_virt", "krun_set_nested_virt", "krun_set_kernel",
+                                     "krun_set_rlimits", "krun_check_nested_virt", "krun_set_nested_virt", "krun_set_kernel",
                                      "krun_start_enter"]
     assert named(lines, "krun_add_virtiofs2")[0]["args"] == {"ctx": 0, "tag": "myroot", "path": "/",
                                                              "shm_size": 1 << 20}
@@ -241,7 +242,7 @@ def test_sev_variant(krt, sev, how):
     used = [c for c in lines if c["func"].startswith("krun_") and c["func"] != "krun_create_ctx"]
     assert {c["variant"] for c in used} == {"sev"}
     assert krun_funcs(used) == ["krun_set_log_level", "krun_set_root_disk", "krun_set_tee_config_file",
-                                "krun_set_vm_config", "krun_start_enter"]
+                                "krun_set_vm_config", "krun_set_rlimits", "krun_start_enter"]
     assert named(lines, "krun_set_root_disk")[0]["args"] == {"ctx": 0, "path": "/disk.img"}
     assert named(lines, "krun_set_tee_config_file")[0]["args"] == {"ctx": 0, "path": "/krun-sev.json"}
 
@@ -266,7 +267,7 @@ def test_sev_device_rule(krt, sev):
     if path and os.path.exists(path):
         with open(path) as f:
             rules = f.read().split("\n")
-        assert "c 10:232 rwm" in rules and "c 10:124 rwm" in rules
+        assert f"c {kvm_rdev()} rwm" in rules and "c 10:124 rwm" in rules
     assert krt.run("delete", "--force", cid).returncode == 0
 
 
@@ -311,8 +312,9 @@ def test_aws_nitro_variant(krt, nitro):
     lines = calls(krt, b)
     used = [c for c in lines if c["func"].startswith("krun_") and c["func"] != "krun_create_ctx"]
     assert {c["variant"] for c in used} == {"aws-nitro"}
-    assert krun_funcs(used) == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_console_output",
-                                "krun_set_exec", "krun_set_vm_config", "krun_start_enter"]
+    # libkrun-awsnitro >= 1.19 (and the double's nitro build) exports no krun_add_virtiofs2: not called.
+    assert krun_funcs(used) == ["krun_set_log_level", "krun_set_console_output", "krun_set_exec",
+                                "krun_set_vm_config", "krun_set_rlimits", "krun_start_enter"]
     assert named(lines, "krun_set_console_output")[0]["args"]["path"] == "/dev/stdout"
     ex = named(lines, "krun_set_exec")[0]["args"]
     assert ex["argv"] == ["sh", "-c", "echo nitro $FOO; exit 3"]
@@ -410,10 +412,28 @@ def test_gpu_render_server(krt):
     assert named(lines, "krun_set_gpu_options")[0]["args"]["virgl_flags"] == 1 << 9
 
 
-def test_gpu_without_symbol_fails_at_create(krt):
+def test_gpu_on_a_build_without_gpu_fails_at_create(krt):
+    """libkrun 1.19 built without GPU=1 still exports krun_set_gpu_options (the flags would be ignored);
+    krun_has_feature says so, and `create` refuses."""
     b = krt.bundle(args=["true"], edit=lambda cfg: (_dev_dri(cfg), annotate(gpu_flags="1")(cfg)))
     r = create_fails(krt, b, env={"LD_LIBRARY_PATH": MINIMAL})
-    assert "libkrun.so.1 does not provide krun_set_gpu_options, needed for krun.gpu_flags" in r.stderr
+    assert "krun.gpu_flags: libkrun.so.1 was built without the GPU (GPU=1)" in r.stderr
+    assert named(calls(krt, b), "krun_has_feature")[-1]["args"]["feature"] == 2
+
+
+def test_passt_on_a_build_without_net_fails_at_create(krt, tmp_path):
+    b = krt.bundle(args=["true"], edit=annotate(use_passt="1"))
+    r = create_fails(krt, b, env=dict(fake_passt(tmp_path), LD_LIBRARY_PATH=MINIMAL))
+    assert "krun.use_passt: libkrun.so.1 was built without networking (NET=1)" in r.stderr
+    assert not os.path.exists(tmp_path / "passt.args")  # passt never started
+
+
+def test_legacy_libkrun_loads_libkrunfw_4(krt):
+    """libkrun 1.11-1.16 (no krun_has_feature, no krun_disable_implicit_vsock) loads libkrunfw.so.4."""
+    b = krt.bundle(args=["true"])
+    r = create_fails(krt, b, env={"LD_LIBRARY_PATH": LEGACY, "KRUN_DOUBLE_NO_KRUNFW": "1"})
+    assert "could not load its guest kernel library libkrunfw.so.4" in r.stderr
+    run_ok(krt, krt.bundle(args=["true"]), env={"LD_LIBRARY_PATH": LEGACY})
 
 
 # ---- nested virtualization ----
@@ -441,26 +461,26 @@ def host_nesting():
 
 def test_nested_virt_without_symbol_fails_at_create(krt):
     b = krt.bundle(args=["true"], edit=annotate(nested_virt="1"))
-    r = create_fails(krt, b, env={"LD_LIBRARY_PATH": LEGACY})
+    r = create_fails(krt, b, env={"LD_LIBRARY_PATH": V1_10})
     assert "does not provide krun_set_nested_virt, needed for krun.nested_virt" in r.stderr
 
 
 def test_external_kernel_without_symbol_fails_at_create(krt):
     b = krt.bundle(args=["true"])
     vm_json(b, kernel_path="/k", kernel_format=1)
-    r = create_fails(krt, b, env={"LD_LIBRARY_PATH": LEGACY})
+    r = create_fails(krt, b, env={"LD_LIBRARY_PATH": V1_10})
     assert "does not provide krun_set_kernel, needed for kernel_path in .krun_vm.json" in r.stderr
 
 
 # ---- device nodes ----
 
 def test_spec_listing_dev_kvm_skips_our_node(krt):
-    """With /dev/kvm in linux.devices the user manages the node: ours (10:232) is not created."""
+    """With /dev/kvm in linux.devices the user manages the node: ours (the host's numbers) is not created."""
     def edit(cfg):
         cfg["linux"].setdefault("devices", []).append(
-            {"path": "/dev/kvm", "type": "c", "major": 1, "minor": 3, "fileMode": 0o666})
+            {"path": "/dev/kvm", "type": "c", "major": 1, "minor": 5, "fileMode": 0o666})
     _, lines = run_ok(krt, krt.bundle(args=["true"], edit=edit))
-    assert named(lines, "environment")[0]["args"]["dev_kvm"] == "1:3"
+    assert named(lines, "environment")[0]["args"]["dev_kvm"] == "1:5"
 
 
 def test_planted_dev_kvm_symlink_is_replaced(krt, tmp_path):
@@ -475,6 +495,6 @@ def test_planted_dev_kvm_symlink_is_replaced(krt, tmp_path):
     def edit(cfg):
         cfg["mounts"].append({"destination": "/dev", "type": "bind", "source": str(devdir), "options": ["rbind"]})
     _, lines = run_ok(krt, krt.bundle(args=["true"], edit=edit))
-    assert named(lines, "environment")[0]["args"]["dev_kvm"] == "10:232"
+    assert named(lines, "environment")[0]["args"]["dev_kvm"] == kvm_rdev()
     assert victim.read_text() == "precious"
     assert not os.path.islink(devdir / "kvm")

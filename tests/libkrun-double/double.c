@@ -12,6 +12,7 @@
  *   KRUN_DOUBLE_NESTED=<ret>          krun_check_nested_virt's result (default 1)
  *   KRUN_DOUBLE_NO_KRUNFW=1           krun_start_enter fails -ENOENT like a libkrun without libkrunfw */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -38,6 +40,46 @@
 #define VARIANT "plain"
 #endif
 
+/* The released libkrun each build stands for; exported symbols follow the "since" column of
+ * shared/spec/krun-mode.md §4:
+ *   default   1.19.0 built with NET=1 GPU=1
+ *   minimal   1.19.0 default build: no NET (no krun_add_net_*), GPU calls exported but no device
+ *   legacy    1.16.x with NET=1 GPU=1: no krun_has_feature, loads libkrunfw.so.4, DHCP flag rejected,
+ *             krun_check_nested_virt is -EOPNOTSUPP on Linux (implemented in 1.18)
+ *   v1.10     1.10.1: no krun_set_kernel, nested, setuid/setgid or net (all newer), libkrunfw linked */
+#if defined(DOUBLE_V110)
+#define HAS_V111 0 /* krun_set_kernel, krun_set_nested_virt, krun_setuid/setgid (and check_nested 1.12) */
+#define HAS_NET 0
+#define HAS_GPU_DEVICE 1
+#define HAS_FEATURE_CALL 0
+#define KRUNFW NULL
+#elif defined(DOUBLE_LEGACY)
+#define HAS_V111 1
+#define HAS_NET 1
+#define HAS_GPU_DEVICE 1
+#define HAS_FEATURE_CALL 0
+#define KRUNFW "libkrunfw.so.4"
+#elif defined(DOUBLE_MINIMAL)
+#define HAS_V111 1
+#define HAS_NET 0
+#define HAS_GPU_DEVICE 0
+#define HAS_FEATURE_CALL 1
+#define KRUNFW "libkrunfw.so.5"
+#else
+#define HAS_V111 1
+#define HAS_NET 1
+#define HAS_GPU_DEVICE 1
+#define HAS_FEATURE_CALL 1
+#define KRUNFW "libkrunfw.so.5"
+#endif
+#if defined(DOUBLE_VARIANT_SEV)
+#undef KRUNFW
+#define KRUNFW "libkrunfw-sev.so.5"
+#elif defined(DOUBLE_VARIANT_AWSNITRO)
+#undef KRUNFW
+#define KRUNFW NULL
+#endif
+
 #define MAX_CTX 64
 #define NET_FEATURES_ALL 0x5D83u /* CSUM GUEST_CSUM GUEST_TSO4 GUEST_TSO6 GUEST_UFO HOST_TSO4 HOST_TSO6 HOST_UFO */
 #define NET_FLAG_DHCP_CLIENT (1u << 1)
@@ -50,11 +92,14 @@ struct ctx {
         bool has_console_output, has_tee_config, has_kernel, has_exec;
         char *exec_path;
         char **exec_argv, **exec_envp;
+        char **rlimits; /* krun_set_rlimits items, applied by the guest */
 };
 
 static struct ctx ctxs[MAX_CTX];
 static uint32_t next_ctx;
 static bool is_logger_installed;
+static bool has_krunfw; /* the guest kernel library was found by the first krun_create_ctx */
+static bool is_krunfw_tried;
 
 static struct {
         char log_path[4096];
@@ -65,6 +110,7 @@ static struct {
         int fail_errno;
         int nested;
         bool no_krunfw;
+        ino_t host_uts; /* the runtime's UTS namespace at dlopen: the guest never renames that one */
 } knobs = {.log_fd = -1, .nested = 1};
 
 __attribute__((constructor)) static void read_knobs(void)
@@ -90,6 +136,9 @@ __attribute__((constructor)) static void read_knobs(void)
                 knobs.nested = atoi(v);
         v = getenv("KRUN_DOUBLE_NO_KRUNFW");
         knobs.no_krunfw = v && strcmp(v, "1") == 0;
+        struct stat st;
+        if (stat("/proc/self/ns/uts", &st) == 0)
+                knobs.host_uts = st.st_ino;
 }
 
 /* ---- recording ---- */
@@ -201,8 +250,25 @@ static int32_t done(const char *func, struct json_object *args, int32_t ret)
 
 /* ---- the ABI ---- */
 
+/* libkrun >= 1.11 dlopens its guest kernel library once per process, in the first krun_create_ctx; a
+ * missing one only shows in krun_start_enter. The knob plays "not installed" even where the libkrunfw
+ * double is on the library path. */
+static void load_krunfw(void)
+{
+        if (is_krunfw_tried)
+                return;
+        is_krunfw_tried = true;
+        const char *fw = KRUNFW;
+        if (!fw) {
+                has_krunfw = !knobs.no_krunfw; /* linked (<= 1.10) or not libkrunfw (nitro) */
+                return;
+        }
+        has_krunfw = !knobs.no_krunfw && dlopen(fw, RTLD_NOW | RTLD_GLOBAL) != NULL;
+}
+
 EXPORT int32_t krun_create_ctx(void)
 {
+        load_krunfw();
         int r = injected(__func__);
         if (r == 0 && next_ctx >= MAX_CTX)
                 r = -ENOMEM;
@@ -244,8 +310,8 @@ EXPORT int32_t krun_set_vm_config(uint32_t id, uint8_t vcpus, uint32_t ram_mib)
         int r = ctx_call(__func__, id, a, &c);
         if (r < 0)
                 return r;
-        /* 16 is the most libkrunfw's guest kernel boots with. */
-        return done(__func__, a, vcpus == 0 || vcpus > 16 || ram_mib == 0 ? -EINVAL : 0);
+        /* libkrun checks only for zero (16 is the guest kernel's limit, not enforced here). */
+        return done(__func__, a, vcpus == 0 || ram_mib == 0 ? -EINVAL : 0);
 }
 
 EXPORT int32_t krun_set_exec(uint32_t id, const char *path, const char *const argv[], const char *const envp[])
@@ -295,7 +361,8 @@ EXPORT int32_t krun_set_console_output(uint32_t id, const char *path)
         return done(__func__, a, r);
 }
 
-#if !defined(DOUBLE_VARIANT_SEV)
+/* Compiled out of TEE builds, and out of aws-nitro since 1.19.0. */
+#if defined(DOUBLE_VARIANT_PLAIN)
 EXPORT int32_t krun_add_virtiofs2(uint32_t id, const char *tag, const char *path, uint64_t shm_size)
 {
         struct json_object *a = json_object_new_object();
@@ -353,7 +420,8 @@ EXPORT int32_t krun_set_kernel(uint32_t id, const char *path)
 }
 #endif
 
-#if defined(DOUBLE_VARIANT_PLAIN) && !defined(DOUBLE_MINIMAL)
+/* Exported whether or not the build has the GPU device (then the flags are accepted and ignored). */
+#if defined(DOUBLE_VARIANT_PLAIN)
 EXPORT int32_t krun_set_gpu_options(uint32_t id, uint32_t virgl_flags)
 {
         struct json_object *a = json_object_new_object();
@@ -366,11 +434,15 @@ EXPORT int32_t krun_set_gpu_options(uint32_t id, uint32_t virgl_flags)
 }
 #endif
 
-#if defined(DOUBLE_VARIANT_PLAIN) && !defined(DOUBLE_LEGACY)
+#if defined(DOUBLE_VARIANT_PLAIN) && HAS_V111
 EXPORT int32_t krun_check_nested_virt(void)
 {
         int r = injected(__func__);
+#if defined(DOUBLE_LEGACY)
+        return done(__func__, NULL, r < 0 ? r : -EOPNOTSUPP); /* Linux implementation since 1.18 */
+#else
         return done(__func__, NULL, r < 0 ? r : knobs.nested);
+#endif
 }
 
 EXPORT int32_t krun_set_nested_virt(uint32_t id, bool enabled)
@@ -405,7 +477,7 @@ EXPORT int32_t krun_set_kernel(uint32_t id, const char *path, uint32_t format, c
 }
 #endif
 
-#if defined(DOUBLE_VARIANT_PLAIN)
+#if defined(DOUBLE_VARIANT_PLAIN) && HAS_NET
 /* The fd's socket domain/type and whether its peer is still there. */
 static void describe_fd(struct json_object *a, int fd)
 {
@@ -448,6 +520,71 @@ EXPORT int32_t krun_add_net_unixstream(uint32_t id, const char *path, int fd, ui
 #endif
         bool bad = (path != NULL) == (fd >= 0) || (flags & ~known_flags) || (features & ~NET_FEATURES_ALL);
         return done(__func__, a, bad ? -EINVAL : 0);
+}
+#endif
+
+/* ---- calls every build of a given version exports ---- */
+
+EXPORT int32_t krun_set_rlimits(uint32_t id, const char *const rlimits[])
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "rlimits", jstrv(rlimits));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        if (!rlimits)
+                return done(__func__, a, -EINVAL);
+        size_t n = 0;
+        for (; rlimits[n]; n++)
+                ;
+        c->rlimits = calloc(n + 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+                c->rlimits[i] = strdup(rlimits[i]);
+        return done(__func__, a, 0);
+}
+
+#if HAS_V111
+/* The VMM's own credentials in krun_start_enter; recorded only (the runtime does not call them). */
+EXPORT int32_t krun_setuid(uint32_t id, uid_t uid)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "uid", json_object_new_int64(uid));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        return r < 0 ? r : done(__func__, a, 0);
+}
+
+EXPORT int32_t krun_setgid(uint32_t id, gid_t gid)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "gid", json_object_new_int64(gid));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        return r < 0 ? r : done(__func__, a, 0);
+}
+#endif
+
+#if HAS_FEATURE_CALL
+/* Ids 0..11 of libkrun 1.19.0 (NET, BLK, GPU, SND, INPUT, EFI, TEE, AMD_SEV, INTEL_TDX, AWS_NITRO,
+ * VIRGL_RESOURCE_MAP2, INIT_BLOB); unknown -EINVAL. */
+EXPORT int32_t krun_has_feature(uint64_t feature)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "feature", json_object_new_int64((int64_t)feature));
+        int r = injected(__func__);
+        if (r < 0)
+                return done(__func__, a, r);
+        if (feature > 11)
+                return done(__func__, a, -EINVAL);
+#if defined(DOUBLE_VARIANT_SEV)
+        static const bool has[12] = {[1] = true, [6] = true, [7] = true, [11] = true};
+#elif defined(DOUBLE_VARIANT_AWSNITRO)
+        static const bool has[12] = {[0] = true, [9] = true, [11] = true};
+#else
+        static const bool has[12] = {[0] = HAS_NET, [2] = HAS_GPU_DEVICE, [11] = true};
+#endif
+        return done(__func__, a, has[feature]);
 }
 #endif
 
@@ -627,8 +764,41 @@ static void guest_exit(int code)
         _exit(code);
 }
 
+/* init: sethostname($HOSTNAME or "localhost"). Only in a UTS namespace of the container's own: without
+ * one the double would rename the host, which a real guest never touches. */
+static void set_guest_hostname(void)
+{
+        const char *name = getenv("HOSTNAME");
+        if (!name || !*name)
+                name = "localhost";
+        struct stat st;
+        bool is_own_uts = stat("/proc/self/ns/uts", &st) == 0 && st.st_ino != knobs.host_uts;
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "hostname", json_object_new_string(name));
+        json_object_object_add(a, "applied", json_object_new_boolean(is_own_uts));
+        int r = is_own_uts && sethostname(name, strlen(name)) < 0 ? -errno : 0;
+        record("guest_hostname", a, r);
+}
+
+/* init: KRUN_RLIMITS "ID=CUR:MAX,..." applied to itself before the fork, so the workload inherits them. */
+static void apply_guest_rlimits(char **items)
+{
+        for (size_t i = 0; items && items[i]; i++) {
+                int res;
+                unsigned long long cur, max;
+                struct json_object *a = json_object_new_object();
+                json_object_object_add(a, "item", json_object_new_string(items[i]));
+                int r = -EINVAL;
+                if (sscanf(items[i], "%d=%llu:%llu", &res, &cur, &max) == 3) {
+                        struct rlimit rl = {.rlim_cur = cur, .rlim_max = max};
+                        r = setrlimit(res, &rl) < 0 ? -errno : 0;
+                }
+                record("guest_rlimit", a, r);
+        }
+}
+
 /* libkrun init.krun, in process (krun-mode.md §5). */
-static void play_guest(void)
+static void play_guest(char **rlimits)
 {
         struct json_object *cfg = read_config();
         struct json_object *proc = field(cfg, "process");
@@ -642,6 +812,8 @@ static void play_guest(void)
         setenv("TERM", "linux", 1);
         apply_env(field_any(src, env_keys));
         record_tmpfs(field(cfg, "mounts"));
+        set_guest_hostname();
+        apply_guest_rlimits(rlimits);
 
         char **argv = NULL;
         size_t argc = 0;
@@ -681,8 +853,8 @@ EXPORT int32_t krun_start_enter(uint32_t id)
         int r = ctx_call(__func__, id, a, &c);
         if (r < 0)
                 return r;
-        if (knobs.no_krunfw && !c->has_kernel)
-                return done(__func__, a, -ENOENT);
+        if (!has_krunfw && !c->has_kernel)
+                return done(__func__, a, -ENOENT); /* "Couldn't find or load libkrunfw" */
 #if defined(DOUBLE_VARIANT_SEV)
         if (!c->has_tee_config)
                 return done(__func__, a, -EINVAL);
@@ -699,7 +871,7 @@ EXPORT int32_t krun_start_enter(uint32_t id)
         record("guest_exit", e, code);
         return code;
 #else
-        play_guest();
+        play_guest(c->rlimits);
         return -EIO; /* not reached */
 #endif
 }

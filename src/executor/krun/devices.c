@@ -37,7 +37,28 @@ int krun_devices_probe(struct krun_host_devices *out, struct error **err)
                 out->is_present[i] = true;
                 out->rdev[i] = st.st_rdev;
         }
+        out->kvm_errno = ENOENT;
+        if (out->is_present[KRUN_DEV_KVM]) {
+                _cleanup_close_ int fd = open(paths[KRUN_DEV_KVM], O_RDWR | O_CLOEXEC | O_NOCTTY);
+                out->kvm_errno = fd < 0 ? errno : 0;
+        }
         return 0;
+}
+
+const char *krun_kvm_open_hint(int errnum)
+{
+        switch (errnum) {
+        case ENOENT:
+                return "this host has no KVM (enable virtualization and load kvm_intel or kvm_amd)";
+        case EACCES:
+        case EPERM:
+                return "this user may not use KVM (add it to the `kvm` group)";
+        case ENXIO:
+        case ENODEV:
+                return "no KVM driver behind the device node (load kvm_intel or kvm_amd)";
+        default:
+                return NULL;
+        }
 }
 
 int krun_devices_add_rules(struct oci_spec *spec, const struct krun_host_devices *devs, struct error **err)

@@ -12,12 +12,17 @@ enum krun_device { KRUN_DEV_KVM, KRUN_DEV_SEV, KRUN_DEV_NITRO, KRUN_DEV_COUNT };
 struct krun_host_devices {
         bool is_present[KRUN_DEV_COUNT];
         dev_t rdev[KRUN_DEV_COUNT]; /* from the host node's st_rdev */
+        int kvm_errno;              /* why /dev/kvm cannot be opened read-write by us; 0 = it can */
 };
 
 /* "/dev/kvm", "/dev/sev", "/dev/nitro_enclaves". */
 const char *krun_device_path(enum krun_device dev);
-/* stat the host nodes; absent (ENOENT) is fine, other errors fail. */
+/* stat the host nodes; absent (ENOENT) is fine, other errors fail. /dev/kvm is also opened (and closed):
+ * only open(2) tells whether this user may use it and whether a driver is behind the node. */
 int krun_devices_probe(struct krun_host_devices *out, struct error **err);
+/* What to do about a failed open of /dev/kvm ("add the user to the `kvm` group"), NULL if nothing useful
+ * can be said. Pure. */
+const char *krun_kvm_open_hint(int errnum);
 /* Appends {allow, c, major, minor, rwm} to linux.resources.devices (created when absent) for kvm, sev (only
  * with kvm) and nitro as present. Pure (memory only). */
 int krun_devices_add_rules(struct oci_spec *spec, const struct krun_host_devices *devs, struct error **err);

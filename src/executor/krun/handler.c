@@ -20,10 +20,12 @@
 #include "core/proctitle.h"
 #include "executor/executor.h"
 #include "executor/krun/devices.h"
+#include "executor/krun/library.h"
 #include "executor/krun/libkrun.h"
 #include "executor/krun/passt.h"
 #include "executor/krun/plan.h"
 #include "executor/krun/vm_config.h"
+#include "linux/lsm.h"
 #include "linux/safe_path.h"
 
 #define KRUN_CONFIG_FILE "/.krun_config.json"
@@ -44,6 +46,7 @@ struct krun_priv {
         void *syms[KRUN_CALL_COUNT]; /* resolved at create from the chosen flavor's library */
         char *passt_path;
         int passt_fd;
+        char **rlimits; /* process.rlimits as krun_set_rlimits items, NULL when there are none */
 };
 
 /* What a call is needed for, so a missing symbol names the feature that asked for it. */
@@ -52,7 +55,7 @@ static const char *const call_purpose[KRUN_CALL_COUNT] = {
     [KRUN_CALL_ADD_VIRTIOFS2] = "the virtio-fs root",        [KRUN_CALL_SET_CONSOLE_OUTPUT] = "the aws-nitro variant",
     [KRUN_CALL_SET_EXEC] = "the aws-nitro variant",          [KRUN_CALL_SET_GPU_OPTIONS] = "krun.gpu_flags",
     [KRUN_CALL_SET_NESTED_VIRT] = "krun.nested_virt",        [KRUN_CALL_ADD_NET_UNIXSTREAM] = "krun.use_passt",
-    [KRUN_CALL_SET_KERNEL] = "kernel_path in .krun_vm.json",
+    [KRUN_CALL_SET_KERNEL] = "kernel_path in .krun_vm.json", [KRUN_CALL_SET_RLIMITS] = "process.rlimits",
 };
 
 static struct krun_priv *priv(struct executor_ctx *ctx)
@@ -188,6 +191,25 @@ static int resolve_vm_config(struct executor_ctx *ctx, struct krun_priv *p, int 
         return 0;
 }
 
+/* The user running `create` is the one the VMM runs as (or root, which the node created in the container
+ * lets through): a rootless user outside the `kvm` group learns it here, not after `start`. A node
+ * without a driver behind it (ENODEV, ENXIO) is only made by hand — a test's placeholder, a stale mknod —
+ * and only warned about: libkrun then fails in krun_start_enter with the same errno. */
+static int check_kvm(int kvm_errno, struct error **err)
+{
+        if (kvm_errno == 0)
+                return 0;
+        const char *hint = krun_kvm_open_hint(kvm_errno);
+        if (kvm_errno == ENODEV || kvm_errno == ENXIO) {
+                log_warning("krun: `/dev/kvm`: %s (%s): the VM will not start", hint, strerror(kvm_errno));
+                return 0;
+        }
+        errno = kvm_errno;
+        if (hint)
+                return error_sys(err, "krun: `/dev/kvm` unavailable: %s", hint);
+        return error_sys(err, "krun: `/dev/kvm` unavailable: open");
+}
+
 /* The flavor's host prerequisites: its library and its device. */
 static int check_host(struct krun_priv *p, struct error **err)
 {
@@ -195,8 +217,11 @@ static int check_host(struct krun_priv *p, struct error **err)
         if (!p->libs[f].handle)
                 return error_set(err, ENOENT, "krun: the container requires %s (variant %s) but it could not be loaded",
                                  krun_flavor_library(f), krun_flavor_name(f));
-        if (f != KRUN_FLAVOR_AWSNITRO && !p->devs.is_present[KRUN_DEV_KVM])
-                return error_set(err, ENODEV, "krun: `/dev/kvm` unavailable: the host does not provide KVM");
+        if (f != KRUN_FLAVOR_AWSNITRO) {
+                int r = check_kvm(p->devs.kvm_errno, err);
+                if (r < 0)
+                        return r;
+        }
         if (f == KRUN_FLAVOR_SEV && !p->devs.is_present[KRUN_DEV_SEV])
                 return error_set(err, ENODEV, "krun: variant sev: host `/dev/sev` unavailable");
         if (f == KRUN_FLAVOR_AWSNITRO && !p->devs.is_present[KRUN_DEV_NITRO])
@@ -210,11 +235,64 @@ static int check_host(struct krun_priv *p, struct error **err)
         return 0;
 }
 
+/* libkrun >= 1.11 loads libkrunfw in the first krun_create_ctx (done in load, on the host's library path)
+ * and, if it is missing, only fails in krun_start_enter, after `start`. Ask the dynamic loader whether
+ * the library is in the process now: that is what libkrun will boot. */
+static int check_guest_kernel(struct krun_priv *p, struct error **err)
+{
+        void *h = p->libs[p->cfg.flavor].handle;
+        if (p->cfg.has_kernel)
+                return 0; /* krun_set_kernel replaces libkrunfw */
+        struct krun_library_markers m = {
+            .has_setuid = dlsym(h, KRUN_SYM_SETUID) != NULL,
+            .has_disable_implicit_vsock = dlsym(h, KRUN_SYM_DISABLE_IMPLICIT_VSOCK) != NULL,
+            .has_has_feature = dlsym(h, KRUN_SYM_HAS_FEATURE) != NULL,
+        };
+        const char *fw = krun_libkrunfw_soname(p->cfg.flavor, &m);
+        if (!fw)
+                return 0;
+        void *loaded = dlopen(fw, RTLD_NOW | RTLD_NOLOAD);
+        if (loaded) {
+                dlclose(loaded); /* drops only the reference RTLD_NOLOAD added */
+                return 0;
+        }
+        return error_set(err, ENOENT,
+                         "krun: %s could not load its guest kernel library %s (install it on the library path, or set "
+                         "kernel_path and kernel_format in .krun_vm.json)",
+                         krun_flavor_library(p->cfg.flavor), fw);
+}
+
+/* A library built without a device accepts (or lacks) the calls that would add it; where it can say so
+ * (krun_has_feature, libkrun >= 1.17.3), a setting that needs the device fails here. */
+static int check_features(struct krun_priv *p, struct error **err)
+{
+        void *h = p->libs[p->cfg.flavor].handle;
+        int32_t (*has_feature)(uint64_t) = (int32_t(*)(uint64_t))dlsym(h, KRUN_SYM_HAS_FEATURE);
+        if (!has_feature)
+                return 0;
+        struct krun_feature_need needs[KRUN_FEATURE_NEEDS_MAX];
+        size_t n = krun_features_needed(&p->cfg, needs);
+        for (size_t i = 0; i < n; i++) {
+                int32_t r = has_feature(needs[i].feature);
+                if (r == 1)
+                        continue;
+                if (r == 0)
+                        return error_set(err, ENOTSUP, "krun: %s: %s was built without %s", needs[i].reason,
+                                         krun_flavor_library(p->cfg.flavor), needs[i].name);
+                return error_set(err, -r, "krun: %s: krun_has_feature(%d)", needs[i].reason, (int)needs[i].feature);
+        }
+        return 0;
+}
+
 /* Every symbol the plan calls must exist now, not after `start`. */
 static int resolve_symbols(struct executor_ctx *ctx, struct krun_priv *p, struct error **err)
 {
         struct krun_plan plan;
-        krun_plan_build(&(struct krun_plan_input){.cfg = &p->cfg, .log_level = ctx->log_level, .passt_fd = -1}, &plan);
+        krun_plan_build(&(struct krun_plan_input){.cfg = &p->cfg,
+                                                  .log_level = ctx->log_level,
+                                                  .passt_fd = -1,
+                                                  .rlimits = (const char *const *)p->rlimits},
+                        &plan);
         void *h = p->libs[p->cfg.flavor].handle;
         for (size_t i = 0; i < plan.n; i++) {
                 const struct krun_call *c = &plan.calls[i];
@@ -241,6 +319,16 @@ static void warn_nested(void)
         log_warning("krun: krun.nested_virt: nested virtualization is not enabled in the host's KVM module");
 }
 
+/* The guest's init applies KRUN_RLIMITS to itself before it starts the workload; the VMM's own limits (the
+ * container init applied process.rlimits to it) never reach the guest otherwise. */
+static int format_rlimits(const struct oci_process *proc, char ***out, struct error **err)
+{
+        if (!proc || proc->n_rlimits == 0)
+                return 0;
+        *out = krun_rlimit_items(proc->rlimits, proc->n_rlimits);
+        return *out ? 0 : error_set(err, ENOMEM, "krun: process.rlimits");
+}
+
 /* Runtime, host credentials, before any user namespace (the state dir is unreadable from inside one). */
 static int prepare_before_userns(struct executor_ctx *ctx, int rootfs_fd, struct error **err)
 {
@@ -249,6 +337,12 @@ static int prepare_before_userns(struct executor_ctx *ctx, int rootfs_fd, struct
         int r = resolve_vm_config(ctx, p, rootfs_fd, err);
         if (r >= 0)
                 r = check_host(p, err);
+        if (r >= 0)
+                r = check_guest_kernel(p, err);
+        if (r >= 0)
+                r = check_features(p, err);
+        if (r >= 0)
+                r = format_rlimits(ctx->spec->process, &p->rlimits, err);
         if (r >= 0)
                 r = resolve_symbols(ctx, p, err);
         if (r >= 0 && p->cfg.use_passt)
@@ -433,6 +527,8 @@ static int32_t run_call(void *fn, uint32_t id, const struct krun_call *c)
                 return r;
         case KRUN_CALL_SET_KERNEL:
                 return ((krun_set_kernel_fn)fn)(id, c->path, (uint32_t)c->value, c->initrd, c->cmdline);
+        case KRUN_CALL_SET_RLIMITS:
+                return ((krun_set_rlimits_fn)fn)(id, c->argv);
         case KRUN_CALL_START_ENTER:
                 return ((krun_start_enter_fn)fn)(id);
         case KRUN_CALL_COUNT:
@@ -501,7 +597,8 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                                                   .passt_fd = p->passt_fd,
                                                   .exec_path = path ? path : proc->args[0],
                                                   .argv = (const char *const *)proc->args,
-                                                  .envp = (const char *const *)proc->env},
+                                                  .envp = (const char *const *)proc->env,
+                                                  .rlimits = (const char *const *)p->rlimits},
                         &plan);
         uint32_t id = (uint32_t)p->libs[p->cfg.flavor].ctx_id;
         for (size_t i = 0; i < plan.n; i++) {
@@ -511,13 +608,24 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                         continue; /* optional and absent (checked at create) */
                 /* Configuration errors above still reach `start`; from here on the VMM owns the process. */
                 if (c->id == KRUN_CALL_START_ENTER) {
+                        /* Before the fds close: the runtime's log may be one of them. */
+                        log_debug("krun: entering krun_start_enter");
                         /* On success the VMM _exit()s with the guest's code: no atexit, no stdio flush. */
                         fflush(NULL);
                         close_cloexec_fds(p->passt_fd);
                         /* `ps`/`podman top` show the workload, not the runtime's `create` command line. */
                         proctitle_set("[krun]", proc->args);
+                        /* The init wrote the labels for execve, which the VMM never does: apply them to
+                         * this task now, so the VMM (and through it the VM) runs confined. */
+                        int lr = lsm_apply_current_labels(proc, err);
+                        if (lr < 0)
+                                return error_prefix(err, "krun: label the VMM");
                 }
                 int32_t r = run_call(fn, id, c);
+                /* With --log-level=debug every answer of the library is visible (the real-libkrun test
+                 * reads them); the VMM's own debug output follows. */
+                if (c->id != KRUN_CALL_START_ENTER)
+                        log_debug("krun: %s -> %d", krun_call_symbol(c->id), r);
                 if (r < 0 && c->id == KRUN_CALL_START_ENTER)
                         start_failed(r);
                 if (r < 0)
@@ -540,6 +648,7 @@ static void krun_unload(struct executor_ctx *ctx)
         if (p->passt_fd >= 0)
                 close(p->passt_fd);
         vm_config_clear(&p->cfg);
+        cleanup_strvp(&p->rlimits);
         free(p->passt_path);
         free(p);
         ctx->priv = NULL;

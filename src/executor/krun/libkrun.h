@@ -21,6 +21,7 @@ typedef int32_t (*krun_add_net_unixstream_fn)(uint32_t ctx, const char *path, in
                                               uint32_t features, uint32_t flags);
 typedef int32_t (*krun_set_kernel_fn)(uint32_t ctx, const char *path, uint32_t format, const char *initrd,
                                       const char *cmdline);
+typedef int32_t (*krun_set_rlimits_fn)(uint32_t ctx, const char *const rlimits[]);
 typedef int32_t (*krun_start_enter_fn)(uint32_t ctx);
 
 /* Log levels of krun_set_log_level. */

@@ -1,6 +1,10 @@
 /* vm_config -> the ordered libkrun calls. The order is upstream crun's (krun-mode.md §2.4): the root
  * filesystem (or SEV disk + TEE config) first, then the nitro exec, sizing, devices, network, kernel. */
 #include "executor/krun/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "executor/krun/libkrun.h"
@@ -15,6 +19,7 @@ static const char *const symbols[KRUN_CALL_COUNT] = {
     [KRUN_CALL_SET_CONSOLE_OUTPUT] = "krun_set_console_output",
     [KRUN_CALL_SET_EXEC] = "krun_set_exec",
     [KRUN_CALL_SET_VM_CONFIG] = "krun_set_vm_config",
+    [KRUN_CALL_SET_RLIMITS] = "krun_set_rlimits",
     [KRUN_CALL_SET_GPU_OPTIONS] = "krun_set_gpu_options",
     [KRUN_CALL_CHECK_NESTED_VIRT] = "krun_check_nested_virt",
     [KRUN_CALL_SET_NESTED_VIRT] = "krun_set_nested_virt",
@@ -37,6 +42,20 @@ uint32_t krun_log_level_for(int log_level)
         return KRUN_LOG_LEVEL_ERROR;
 }
 
+char **krun_rlimit_items(const struct oci_rlimit *rl, size_t n)
+{
+        _cleanup_strv_ char **v = calloc(n + 1, sizeof(char *));
+        if (!v)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (asprintf(&v[i], "%d=%llu:%llu", rl[i].resource, (unsigned long long)rl[i].soft,
+                             (unsigned long long)rl[i].hard) < 0) {
+                        v[i] = NULL;
+                        return NULL;
+                }
+        return TAKE_PTR(v);
+}
+
 static struct krun_call *add(struct krun_plan *p, enum krun_call_id id)
 {
         struct krun_call *c = &p->calls[p->n++];
@@ -57,6 +76,8 @@ void krun_plan_build(const struct krun_plan_input *in, struct krun_plan *out)
                 add(out, KRUN_CALL_SET_TEE_CONFIG_FILE)->path = "/krun-sev.json";
         } else {
                 c = add(out, KRUN_CALL_ADD_VIRTIOFS2);
+                /* libkrun-awsnitro >= 1.19 compiled it (and every other rootfs call) out. */
+                c->is_optional = cfg->flavor == KRUN_FLAVOR_AWSNITRO;
                 c->tag = cfg->virtiofs_tag;
                 c->path = "/";
                 c->value = cfg->virtiofs_shm_size;
@@ -73,6 +94,8 @@ void krun_plan_build(const struct krun_plan_input *in, struct krun_plan *out)
         c = add(out, KRUN_CALL_SET_VM_CONFIG);
         c->vcpus = cfg->cpus;
         c->ram_mib = cfg->ram_mib;
+        if (in->rlimits && in->rlimits[0])
+                add(out, KRUN_CALL_SET_RLIMITS)->argv = in->rlimits;
         if (cfg->gpu_flags > 0)
                 add(out, KRUN_CALL_SET_GPU_OPTIONS)->value = cfg->gpu_flags;
         if (cfg->nested_virt) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "executor/krun/vm_config.h"
+#include "oci/spec.h"
 
 enum krun_call_id {
         KRUN_CALL_SET_LOG_LEVEL,
@@ -17,6 +18,7 @@ enum krun_call_id {
         KRUN_CALL_SET_CONSOLE_OUTPUT,
         KRUN_CALL_SET_EXEC,
         KRUN_CALL_SET_VM_CONFIG,
+        KRUN_CALL_SET_RLIMITS,
         KRUN_CALL_SET_GPU_OPTIONS,
         KRUN_CALL_CHECK_NESTED_VIRT,
         KRUN_CALL_SET_NESTED_VIRT,
@@ -35,7 +37,7 @@ struct krun_call {
         const char *path; /* root disk, tee config, virtiofs dir, console output, exec path, kernel */
         const char *tag;  /* virtiofs2 */
         const char *initrd, *cmdline;
-        const char *const *argv, *const *envp; /* set_exec */
+        const char *const *argv, *const *envp; /* set_exec; set_rlimits: argv holds the items */
         uint64_t value;                        /* log level, DAX size, gpu flags, kernel format, nested on/off */
         uint8_t vcpus;
         uint32_t ram_mib;
@@ -57,10 +59,15 @@ struct krun_plan_input {
         int passt_fd;          /* -1 until passt runs (the plan built at create only checks symbols) */
         const char *exec_path; /* aws-nitro: the workload, given to krun_set_exec */
         const char *const *argv, *const *envp;
+        const char *const *rlimits; /* krun_rlimit_items(process.rlimits); NULL or empty: no call */
 };
 
 void krun_plan_build(const struct krun_plan_input *in, struct krun_plan *out);
 /* The exported libkrun symbol of a call ("krun_set_vm_config"). */
 const char *krun_call_symbol(enum krun_call_id id);
+/* process.rlimits as krun_set_rlimits items "RESOURCE=SOFT:HARD": the numeric Linux resource (7 for
+ * RLIMIT_NOFILE; the guest init reads a number) and decimal values (unlimited = 18446744073709551615).
+ * NULL-terminated heap vector, NULL on ENOMEM. Pure. */
+char **krun_rlimit_items(const struct oci_rlimit *rl, size_t n);
 /* Runtime verbosity -> krun_set_log_level value: debug 4, warning 2, otherwise 1. */
 uint32_t krun_log_level_for(int log_level);

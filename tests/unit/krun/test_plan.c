@@ -159,6 +159,7 @@ static void test_symbols(void **state)
             [KRUN_CALL_SET_CONSOLE_OUTPUT] = "krun_set_console_output",
             [KRUN_CALL_SET_EXEC] = "krun_set_exec",
             [KRUN_CALL_SET_VM_CONFIG] = "krun_set_vm_config",
+            [KRUN_CALL_SET_RLIMITS] = "krun_set_rlimits",
             [KRUN_CALL_SET_GPU_OPTIONS] = "krun_set_gpu_options",
             [KRUN_CALL_CHECK_NESTED_VIRT] = "krun_check_nested_virt",
             [KRUN_CALL_SET_NESTED_VIRT] = "krun_set_nested_virt",
@@ -173,13 +174,61 @@ static void test_symbols(void **state)
         assert_int_equal(KRUN_COMPAT_NET_FEATURES, 0x4C83);
 }
 
+/* process.rlimits -> krun_set_rlimits items right after the sizing; none -> no call. */
+static void test_rlimits(void **state)
+{
+        (void)state;
+        const struct oci_rlimit rl[] = {{.resource = 7, .soft = 1024, .hard = 4096},
+                                        {.resource = 4, .soft = 0, .hard = UINT64_MAX}};
+        _cleanup_strv_ char **items = krun_rlimit_items(rl, 2);
+        assert_non_null(items);
+        assert_string_equal(items[0], "7=1024:4096");
+        assert_string_equal(items[1], "4=0:18446744073709551615");
+        assert_null(items[2]);
+        struct vm_config cfg = base();
+        struct krun_plan p;
+        krun_plan_build(&(struct krun_plan_input){.cfg = &cfg, .passt_fd = -1, .rlimits = (const char *const *)items},
+                        &p);
+        const enum krun_call_id ids[] = {KRUN_CALL_SET_LOG_LEVEL, KRUN_CALL_ADD_VIRTIOFS2, KRUN_CALL_SET_VM_CONFIG,
+                                         KRUN_CALL_SET_RLIMITS, KRUN_CALL_START_ENTER};
+        expect_order(&p, ids, ARRAY_SIZE(ids));
+        assert_ptr_equal(p.calls[3].argv, items);
+        assert_false(p.calls[3].is_optional);
+        const char *const none[] = {NULL};
+        krun_plan_build(&(struct krun_plan_input){.cfg = &cfg, .passt_fd = -1, .rlimits = none}, &p);
+        assert_int_equal(p.n, 4);
+        _cleanup_strv_ char **empty = krun_rlimit_items(rl, 0);
+        assert_non_null(empty);
+        assert_null(empty[0]);
+}
+
+/* libkrun-awsnitro >= 1.19 has no krun_add_virtiofs2: optional there, required everywhere else. */
+static void test_virtiofs2_optional_only_for_nitro(void **state)
+{
+        (void)state;
+        struct vm_config cfg = base();
+        struct krun_plan p;
+        krun_plan_build(&(struct krun_plan_input){.cfg = &cfg, .passt_fd = -1}, &p);
+        assert_int_equal(p.calls[1].id, KRUN_CALL_ADD_VIRTIOFS2);
+        assert_false(p.calls[1].is_optional);
+        cfg.flavor = KRUN_FLAVOR_AWSNITRO;
+        krun_plan_build(&(struct krun_plan_input){.cfg = &cfg, .passt_fd = -1}, &p);
+        assert_int_equal(p.calls[1].id, KRUN_CALL_ADD_VIRTIOFS2);
+        assert_true(p.calls[1].is_optional);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_default_plan), cmocka_unit_test(test_log_levels),
-            cmocka_unit_test(test_all_features), cmocka_unit_test(test_kernel_without_initrd),
-            cmocka_unit_test(test_sev_plan),     cmocka_unit_test(test_nitro_plan),
+            cmocka_unit_test(test_default_plan),
+            cmocka_unit_test(test_log_levels),
+            cmocka_unit_test(test_all_features),
+            cmocka_unit_test(test_kernel_without_initrd),
+            cmocka_unit_test(test_sev_plan),
+            cmocka_unit_test(test_nitro_plan),
             cmocka_unit_test(test_symbols),
+            cmocka_unit_test(test_rlimits),
+            cmocka_unit_test(test_virtiofs2_optional_only_for_nitro),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
