@@ -7,11 +7,12 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 import time
 
 import pytest
 
-from conftest import CGROUP_ROOT
+from conftest import CGROUP_ROOT, DOUBLE_DIR, KRUN
 from krun_double import (calls, fake_devices, kvm_rdev, krun_funcs, krun_runtime, named, no_fake_devices,
                          wait_stopped, write_rootfs)
 
@@ -389,6 +390,48 @@ def test_no_kvm_fails_at_create(rt, tmp_path):
         assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
         # The libraries were loaded, but no VM was configured.
         assert krun_funcs(calls(k, b)) == ["krun_create_ctx"] * 3
+
+
+def test_rootless_user_without_kvm_access_fails_at_create(rt, tmp_path):
+    """`create` opens /dev/kvm as the user who runs it (the VMM's user): a rootless user outside the `kvm`
+    group gets one line saying so, instead of a VM that dies after `start`."""
+    with fake_devices("/dev/kvm"):
+        st = os.stat("/dev/kvm")
+        if st.st_mode & 0o006 == 0o006:
+            pytest.skip("this host's /dev/kvm is world-accessible")
+        nobody = 65534
+        top = tempfile.mkdtemp(prefix="krun-rootless-", dir="/tmp")  # pytest's tmp_path is 0700 root
+        try:
+            os.chmod(top, 0o755)
+            b = rt.bundle(args=["true"])
+            shutil.copytree(b, os.path.join(top, "b"), symlinks=True)
+            cfg_path = os.path.join(top, "b", "config.json")
+            with open(cfg_path) as f:
+                cfg = json.load(f)
+            cfg["process"]["terminal"] = False
+            cfg["linux"]["namespaces"].append({"type": "user"})
+            cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": nobody, "size": 1}]
+            cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": nobody, "size": 1}]
+            with open(cfg_path, "w") as f:
+                json.dump(cfg, f)
+            os.makedirs(os.path.join(top, "state"))
+            subprocess.run(["chown", "-R", f"{nobody}:{nobody}", top], check=True)
+            env = {"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": os.path.join(top, "state"),
+                   "LD_LIBRARY_PATH": DOUBLE_DIR}
+            cmd = ["setpriv", f"--reuid={nobody}", f"--regid={nobody}", "--clear-groups", KRUN,
+                   "--root", os.path.join(top, "state"), "create", "--bundle", os.path.join(top, "b"), "c1"]
+            r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=top, timeout=60)
+            if r.returncode == 0:
+                subprocess.run(cmd[:5] + ["--root", os.path.join(top, "state"), "delete", "--force", "c1"],
+                               env=env, cwd=top, timeout=60)
+            assert r.returncode != 0
+            err = [line for line in r.stderr.splitlines() if line.strip()]
+            assert err == ["krun: `/dev/kvm` unavailable: this user may not use KVM (add it to the `kvm` group): "
+                           "Permission denied"], r
+            assert os.listdir(os.path.join(top, "state")) == []
+            assert not os.path.lexists(os.path.join(top, "b", "rootfs", ".krun_config.json"))
+        finally:
+            shutil.rmtree(top, ignore_errors=True)
 
 
 def test_runtime_binary_has_no_rpath(rt):

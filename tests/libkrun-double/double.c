@@ -3,14 +3,16 @@
  * Exports the libkrun C ABI (libkrun include/libkrun.h) with the same signatures and the argument checks
  * of libkrun's lib.rs, records every call as one JSON line, and at krun_start_enter "plays the guest":
  * it does in-process what libkrun's /init.krun would do inside the VM (read /.krun_config.json, apply env
- * and cwd, run the workload, exit with its status). Built once per variant (DOUBLE_VARIANT_*), plus the
- * `legacy` and `minimal` builds for the optional-symbol matrix (DOUBLE_LEGACY, DOUBLE_MINIMAL).
+ * hostname and rlimits, cwd, run the workload, exit with its status). Built once per variant
+ * (DOUBLE_VARIANT_*) and once per released libkrun it stands for (DOUBLE_MINIMAL, DOUBLE_LEGACY,
+ * DOUBLE_V110: see the table below).
  *
  * Knobs, read once in the constructor (the container init clears the environment before krun runs):
  *   KRUN_DOUBLE_LOG=<file>            append the JSON lines there (else /.krun-double.jsonl in the current root)
  *   KRUN_DOUBLE_FAIL=<func>:<errno>   make <func> return -errno
  *   KRUN_DOUBLE_NESTED=<ret>          krun_check_nested_virt's result (default 1)
- *   KRUN_DOUBLE_NO_KRUNFW=1           krun_start_enter fails -ENOENT like a libkrun without libkrunfw */
+ *   KRUN_DOUBLE_NO_KRUNFW=1           libkrunfw "not installed": not loaded by krun_create_ctx, and
+ *                                     krun_start_enter fails -ENOENT without an external kernel */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
