@@ -434,6 +434,33 @@ def test_rootless_user_without_kvm_access_fails_at_create(rt, tmp_path):
             shutil.rmtree(top, ignore_errors=True)
 
 
+def _lsm():
+    try:
+        with open("/sys/module/apparmor/parameters/enabled") as f:
+            if f.read(1) == "Y":
+                return "apparmor"
+    except OSError:
+        pass
+    return "selinux" if os.path.exists("/sys/fs/selinux/enforce") else None
+
+
+def test_lsm_label_applies_to_the_vmm(krt):
+    """The VMM never execs, so the label is applied to it with attr/current right before krun_start_enter.
+    Needs AppArmor or SELinux on the host (the pure part is unit-tested in tests/unit/linux/test_lsm.c)."""
+    lsm = _lsm()
+    if not lsm:
+        pytest.skip("no AppArmor or SELinux on this host: the VMM's label is covered by unit tests only")
+    if lsm == "apparmor":
+        label, key = "unconfined", "apparmorProfile"
+    else:
+        with open("/proc/self/attr/current") as f:
+            label, key = f.read().strip("\0\n"), "selinuxLabel"
+    b = krt.bundle(args=["true"], edit=lambda cfg: cfg["process"].update({key: label}))
+    r = krt.run("run", "--bundle", b, krt.new_id())
+    assert r.returncode == 0, r
+    assert named(calls(krt, b), "environment")[0]["args"]["lsm_current"].startswith(label)
+
+
 def test_runtime_binary_has_no_rpath(rt):
     """Sanity for every other test: the double is reached only through LD_LIBRARY_PATH (no RPATH)."""
     if not shutil.which("readelf"):

@@ -639,6 +639,14 @@ static void record_environment(void)
                 close(fd);
         buf[n > 0 ? n : 0] = 0;
         json_object_object_add(a, "cgroup", json_object_new_string(buf));
+        /* The LSM label the VMM runs under (empty without an LSM: the read fails). */
+        fd = open("/proc/thread-self/attr/current", O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (fd >= 0)
+                close(fd);
+        buf[n > 0 ? n : 0] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        json_object_object_add(a, "lsm_current", json_object_new_string(buf));
         record("environment", a, 0);
 }
 

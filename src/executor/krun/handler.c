@@ -577,6 +577,13 @@ static void close_cloexec_fds(int keep)
                         close(fd);
 }
 
+/* VM death looks like the workload's `exit 1`: on success krun_start_enter never returns, libkrun
+ * _exit()s with the status the guest init recorded through virtio-fs, and with 1 when the guest died
+ * before recording one (kernel panic, a KVM that cannot run the guest such as PVM). Nothing on this side
+ * can tell them apart after the call. Hook for the in-guest agent: it reports the workload's status to the
+ * host over its own link; whoever reaps this process (`run`, or the engine's monitor) then treats a 1
+ * without such a report as "the VM died" (docs/krun-mode.md, "VM death"). */
+
 /* krun_start_enter failed. The `start` connection is closed by now (the workload was as good as running),
  * so, like upstream, the reason goes to the container's stderr and the container exits 1. */
 static _Noreturn void start_failed(int32_t r)
@@ -608,6 +615,12 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                         continue; /* optional and absent (checked at create) */
                 /* Configuration errors above still reach `start`; from here on the VMM owns the process. */
                 if (c->id == KRUN_CALL_START_ENTER) {
+                        /* The init wrote the labels for execve, which the VMM never does: apply them to
+                         * this task now, so the VMM (and through it the VM) runs confined. Still before
+                         * the fds close, so a refusal reaches `start`. */
+                        int lr = lsm_apply_current_labels(proc, err);
+                        if (lr < 0)
+                                return error_prefix(err, "krun: label the VMM");
                         /* Before the fds close: the runtime's log may be one of them. */
                         log_debug("krun: entering krun_start_enter");
                         /* On success the VMM _exit()s with the guest's code: no atexit, no stdio flush. */
@@ -615,11 +628,6 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                         close_cloexec_fds(p->passt_fd);
                         /* `ps`/`podman top` show the workload, not the runtime's `create` command line. */
                         proctitle_set("[krun]", proc->args);
-                        /* The init wrote the labels for execve, which the VMM never does: apply them to
-                         * this task now, so the VMM (and through it the VM) runs confined. */
-                        int lr = lsm_apply_current_labels(proc, err);
-                        if (lr < 0)
-                                return error_prefix(err, "krun: label the VMM");
                 }
                 int32_t r = run_call(fn, id, c);
                 /* With --log-level=debug every answer of the library is visible (the real-libkrun test
