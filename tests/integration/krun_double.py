@@ -16,9 +16,10 @@ import fcntl
 import json
 import os
 import stat
+import subprocess
 import time
 
-from conftest import DOUBLE_DIR, KRUN, Runtime
+from conftest import DOUBLE_DIR, KRUN, TOP, Runtime
 
 LOCK = "/run/krun-test-fake-devices.lock"
 # Misc-device numbers: kvm is fixed (10:232); sev and nitro are dynamic on real hosts, these are plausible.
@@ -144,3 +145,20 @@ def wait_stopped(k, cid, timeout=10):
             return
         time.sleep(0.05)
     raise AssertionError(f"{cid} did not stop")
+
+
+def _main_checkout():
+    """The main checkout of a git worktree (its shared/ sibling is the one beside the repository)."""
+    r = subprocess.run(["git", "-C", TOP, "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                       capture_output=True, text=True)
+    return os.path.dirname(r.stdout.strip()) if r.returncode == 0 and r.stdout.strip() else TOP
+
+
+def real_libkrun_dir():
+    """A directory with a REAL libkrun.so.1 (never the double): $KRUN_REAL_LIBKRUN_DIR, else
+    <repo>/../shared/real-libkrun (CI clones the repository beside shared/; read only), or None."""
+    for d in (os.environ.get("KRUN_REAL_LIBKRUN_DIR"), os.path.join(TOP, "..", "shared", "real-libkrun"),
+              os.path.join(_main_checkout(), "..", "shared", "real-libkrun")):
+        if d and os.path.exists(os.path.join(d, "libkrun.so.1")):
+            return os.path.realpath(d)
+    return None

@@ -15,14 +15,20 @@ import sys
 import pytest
 
 from conftest import BUILD, KRUN, Runtime
+from krun_double import real_libkrun_dir
 
 KVM_GET_API_VERSION = 0xAE00  # _IO(KVMIO=0xAE, 0x00)
 KVM_API_VERSION = 12
 
 
 def clean_env():
+    """No double: LD_LIBRARY_PATH and the knobs removed; the real libkrun of ../shared/real-libkrun when
+    there is one (the probe below still refuses anything that is the double)."""
     env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH" and not k.startswith("KRUN_DOUBLE")}
     env.pop("LD_PRELOAD", None)
+    d = real_libkrun_dir()
+    if d:
+        env["LD_LIBRARY_PATH"] = d
     return env
 
 

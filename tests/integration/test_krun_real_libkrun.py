@@ -19,25 +19,10 @@ import time
 
 import pytest
 
-from conftest import KRUN, TOP, Runtime
-from krun_double import annotate, fake_devices, write_rootfs
+from conftest import KRUN, Runtime
+from krun_double import annotate, fake_devices, real_libkrun_dir, write_rootfs
 
 CALL = re.compile(r"krun: (krun_[a-z0-9_]+) -> (-?\d+)")
-
-
-def _main_checkout():
-    """The main checkout of a git worktree (its shared/ sibling is the one beside the repository)."""
-    r = subprocess.run(["git", "-C", TOP, "rev-parse", "--path-format=absolute", "--git-common-dir"],
-                       capture_output=True, text=True)
-    return os.path.dirname(r.stdout.strip()) if r.returncode == 0 and r.stdout.strip() else TOP
-
-
-def real_libkrun_dir():
-    for d in (os.environ.get("KRUN_REAL_LIBKRUN_DIR"), os.path.join(TOP, "..", "shared", "real-libkrun"),
-              os.path.join(_main_checkout(), "..", "shared", "real-libkrun")):
-        if d and os.path.exists(os.path.join(d, "libkrun.so.1")):
-            return os.path.realpath(d)
-    return None
 
 
 @pytest.fixture
