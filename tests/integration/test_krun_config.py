@@ -321,6 +321,13 @@ def test_aws_nitro_variant(krt, nitro):
     assert "FOO=bar" in ex["envp"]
 
 
+def test_aws_nitro_without_virtiofs2_warns(krt, nitro):
+    b = krt.bundle(args=["true"], edit=annotate(variant="aws-nitro"))
+    r = krt.run("--log-level", "warning", "run", "--bundle", b, krt.new_id())
+    assert r.returncode == 0, r
+    assert "libkrun-awsnitro.so.1 does not provide krun_add_virtiofs2 (libkrun >= 1.19)" in r.stderr
+
+
 def test_aws_nitro_without_host_device_fails_at_create(krt):
     if os.path.exists("/dev/nitro_enclaves"):
         pytest.skip("the host has /dev/nitro_enclaves")

@@ -302,6 +302,11 @@ static int resolve_symbols(struct executor_ctx *ctx, struct krun_priv *p, struct
                                          krun_flavor_library(p->cfg.flavor), krun_call_symbol(c->id),
                                          call_purpose[c->id] ? ", needed for " : "",
                                          call_purpose[c->id] ? call_purpose[c->id] : "");
+                /* libkrun-awsnitro >= 1.19: no call left to give the enclave its root filesystem. */
+                if (!p->syms[c->id] && c->id == KRUN_CALL_ADD_VIRTIOFS2)
+                        log_warning("krun: %s does not provide %s (libkrun >= 1.19): the enclave gets no root "
+                                    "filesystem from the runtime, and libkrun 1.19.0 refuses to start without one",
+                                    krun_flavor_library(p->cfg.flavor), krun_call_symbol(c->id));
         }
         return 0;
 }
