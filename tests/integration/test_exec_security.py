@@ -156,3 +156,28 @@ def test_exec_process_is_never_reachable_through_proc(rt, racer, tmp_path):
     assert lines and lines[-1].startswith("done"), lines
     assert lines == lines[-1:], f"the container reached the exec process through /proc: {lines[:5]}"
     assert sha256(binary) == before
+
+
+def test_krun_vmm_is_not_reachable_through_proc(rt, tmp_path):
+    """The krun VMM never execs: for the container's whole life its /proc/PID/exe is our binary. A process
+    with the VMM's own uid and capabilities (what the container's root has) must not open it."""
+    from krun_double import fake_devices, krun_runtime
+    with fake_devices("/dev/kvm"):
+        krt = krun_runtime(rt, str(tmp_path / "double.jsonl"))
+        cid = krt.new_id()
+        assert krt.run("run", "--detach", "--bundle", krt.bundle(args=["sleep", "300"]), cid).returncode == 0
+        pid = krt.state(cid)["pid"]
+        caps = ",".join("+" + c[4:].lower() for c in krt.config()["process"]["capabilities"]["bounding"])
+
+        def peek(p, f):
+            return subprocess.run(["setpriv", "--bounding-set", f"-all,{caps}", "--inh-caps", "-all", "cat",
+                                   f"/proc/{p}/{f}"], capture_output=True, text=True)
+        try:
+            for f in ("exe", "environ", "mem"):
+                r = peek(pid, f)
+                assert r.returncode != 0 and "Permission denied" in r.stderr, (f, r)
+            # The probe is able: a plain container's workload (dumpable after its execve) is readable.
+            plain = running(rt)
+            assert peek(rt.state(plain)["pid"], "environ").returncode == 0
+        finally:
+            krt.run("delete", "--force", cid)
