@@ -261,7 +261,7 @@ static int prepare_and_exec(struct exec_run *x, struct error **err)
                 return r;
         r = process_set_identity(proc, x->joins_userns, err);
         if (r < 0)
-                return r;
+                return x->seccomp && !proc->no_new_privileges ? seccomp_blame_profile(err) : r;
         /* Retried as the container user (root-squashed NFS). */
         if (cwd_r < 0 && (r = process_chdir(proc, err)) < 0)
                 return r;

@@ -381,10 +381,11 @@ static int switch_identity(struct init_args *a, struct init_late *late, struct e
         /* Leftover fds are marked CLOEXEC before any filter loads; whatever we open later is O_CLOEXEC. */
         int r = mark_fds_cloexec(a, late, err);
         /* Without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN: before the user switch drops it. */
+        bool is_filtered = late->seccomp && !proc->no_new_privileges;
         if (r >= 0 && !proc->no_new_privileges)
                 r = load_seccomp(a, late, HOOK_CREATE_CONTAINER, err);
-        if (r >= 0)
-                r = process_set_identity(proc, a->has_new_userns, err);
+        if (r >= 0 && (r = process_set_identity(proc, a->has_new_userns, err)) < 0 && is_filtered)
+                r = seccomp_blame_profile(err);
         if (r >= 0 && late->cwd_pending)
                 r = process_chdir(proc, err);
         return r;

@@ -93,3 +93,18 @@ def test_runtime_under_clone3_enosys_falls_back_to_clone(rt, no_clone3):
                            stdout=subprocess.DEVNULL, stderr=err, timeout=60)
         err.seek(0)
         assert r.returncode == 0, err.read()
+
+
+def test_profile_denying_the_identity_switch_is_named(rt):
+    """Without noNewPrivileges, a profile that denies what the runtime needs after loading it is named in
+    the error, with the list of what it must allow (exec shares the path: a container whose profile denies
+    it never starts)."""
+    cfg = rt.config()
+    cfg["process"]["noNewPrivileges"] = False
+    profile = seccomp_profiles.deny_by_default()
+    profile["syscalls"][0]["names"].remove("setresuid")
+    cfg["linux"]["seccomp"] = profile
+    r = rt.run("run", "--bundle", rt.bundle(["true"], config=cfg), rt.new_id())
+    assert r.returncode != 0, r
+    assert "linux.seccomp: the profile" in r.stderr and "must allow prctl" in r.stderr, r
+    assert "setresuid(0): Operation not permitted" in r.stderr, r
