@@ -339,7 +339,8 @@ __attribute__((noreturn)) static void join_child(struct exec_run *x)
         /* CVE-2019-5736: from here until execve our /proc/<pid>/exe is the runtime binary, and C2 lives in
          * the container's pid namespace. Non-dumpable (inherited by C2; execve resets it), no process of the
          * container may open it, our memory or our fds through /proc. After the rlimits and oomScoreAdj:
-         * a non-dumpable process's /proc/self files belong to root, which a rootless runtime is not. */
+         * a non-dumpable process's /proc/self files belong to root, which a rootless runtime is not.
+         * Why not also a sealed memfd copy of the binary: README, "Exec and seccomp hardening". */
         if (r >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 r = error_sys(&err, "exec: prctl(PR_SET_DUMPABLE, 0)");
         /* CVE-2024-21626: the state directory fds must not be reachable as /proc/self/fd/N in the container
