@@ -238,7 +238,11 @@ static int prepare_and_exec(struct exec_run *x, struct error **err)
         if (r < 0)
                 return r;
         _cleanup_error_ struct error *cwd_err = NULL;
-        int cwd_r = process_chdir(proc, &cwd_err); /* retried as the container user (root-squashed NFS) */
+        int cwd_r = process_chdir(proc, &cwd_err);
+        if (cwd_r < 0 && !process_chdir_retry_as_user(cwd_err)) {
+                *err = TAKE_PTR(cwd_err);
+                return cwd_r;
+        }
         r = process_resolve_executable(proc, &path, err);
         if (r < 0) {
                 x->failure_status = exec_failure_status((*err)->errnum);
@@ -247,17 +251,19 @@ static int prepare_and_exec(struct exec_run *x, struct error **err)
         r = exec_attrs_apply_before_identity(proc, err);
         if (r < 0)
                 return r;
+        /* Before any filter loads: a profile need not allow close_range. Later fds are all O_CLOEXEC. */
+        int keep[] = {x->sync[1]};
+        r = process_close_fds(x->opts->preserve_fds, keep, ARRAY_SIZE(keep), err);
+        if (r < 0)
+                return r;
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before dropping privileges. */
         if (!proc->no_new_privileges && (r = load_seccomp(x, err)) < 0)
                 return r;
         r = process_set_identity(proc, x->joins_userns, err);
         if (r < 0)
-                return r;
+                return x->seccomp && !proc->no_new_privileges ? seccomp_blame_profile(err) : r;
+        /* Retried as the container user (root-squashed NFS). */
         if (cwd_r < 0 && (r = process_chdir(proc, err)) < 0)
-                return r;
-        int keep[] = {x->sync[1]};
-        r = process_close_fds(x->opts->preserve_fds, keep, ARRAY_SIZE(keep), err);
-        if (r < 0)
                 return r;
         /* With no_new_privs the filter comes last, so it never sees the runtime's own syscalls. */
         if (proc->no_new_privileges && (r = load_seccomp(x, err)) < 0)
@@ -330,6 +336,17 @@ __attribute__((noreturn)) static void join_child(struct exec_run *x)
         if (r >= 0)
                 r = exec_attrs_apply_cpu_affinity(x->proc->cpu_affinity_initial, "process.execCPUAffinity.initial",
                                                   &err);
+        /* CVE-2019-5736: from here until execve our /proc/<pid>/exe is the runtime binary, and C2 lives in
+         * the container's pid namespace. Non-dumpable (inherited by C2; execve resets it), no process of the
+         * container may open it, our memory or our fds through /proc. After the rlimits and oomScoreAdj:
+         * a non-dumpable process's /proc/self files belong to root, which a rootless runtime is not.
+         * Why not also a sealed memfd copy of the binary: README, "Exec and seccomp hardening". */
+        if (r >= 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                r = error_sys(&err, "exec: prctl(PR_SET_DUMPABLE, 0)");
+        /* CVE-2024-21626: the state directory fds must not be reachable as /proc/self/fd/N in the container
+         * (a cwd or an executable path through them is on the host). */
+        close_fd(&x->l.dir_fd);
+        close_fd(&x->l.root_fd);
         if (r >= 0)
                 r = join_namespaces(x, &err);
         if (r < 0) {

@@ -40,6 +40,7 @@ struct init_late {
         int listen_fds;       /* LISTEN_FDS of the runtime's environment: socket activation fds kept */
         int *idmapped_fds;    /* detached idmapped mounts from the runtime, in mounts[] order */
         size_t n_idmapped_fds;
+        bool cwd_pending; /* process.cwd was not accessible as root: retried as the container user */
 };
 
 /* Attached by rootfs_prepare (or unused after a failure): either way no longer ours to keep. */
@@ -226,6 +227,17 @@ static int wait_for_start(struct init_args *a, int *report_fd, struct error **er
         }
 }
 
+/* Leftover fds are marked CLOEXEC before the seccomp filter loads (execve closes them). Everything the
+ * init opens afterwards is O_CLOEXEC. */
+static int mark_fds_cloexec(const struct init_args *a, const struct init_late *late, struct error **err)
+{
+        int keep[9];
+        size_t n_keep = 0;
+        if (a->exec_ctx->ops->keep_fds)
+                a->exec_ctx->ops->keep_fds(a->exec_ctx, keep, &n_keep);
+        return process_close_fds(a->preserve_fds + late->listen_fds, keep, n_keep, err);
+}
+
 static int setup(struct init_args *a, struct init_late *late, char ***envp, char **exec_path, struct error **err)
 {
         const struct oci_spec *spec = a->spec;
@@ -343,9 +355,13 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
         r = process_build_env(proc, n_extra ? extra : NULL, envp, err);
         if (r < 0)
                 return r;
-        int cwd_r = process_chdir(proc, err);
-        if (cwd_r < 0)
-                error_free(err); /* retried as the container user below (root-squashed NFS) */
+        r = process_chdir(proc, err);
+        if (r < 0) {
+                if (!process_chdir_retry_as_user(*err))
+                        return r;
+                error_free(err); /* retried as the container user at start (root-squashed NFS) */
+                late->cwd_pending = true;
+        }
         if (a->exec_ctx->ops->resolves_executable) {
                 r = process_resolve_executable(proc, exec_path, err);
                 if (r < 0)
@@ -353,35 +369,32 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
         }
         /* A SCHED_DEADLINE init cannot fork startContainer hooks unless the policy has
          * SCHED_FLAG_RESET_ON_FORK (the kernel refuses, as with crun). */
-        r = exec_attrs_apply_before_identity(proc, err);
-        if (r < 0)
-                return r;
+        return exec_attrs_apply_before_identity(proc, err);
+}
+
+/* After `start`: the seccomp filter and the identity switch come last, so that a filter loaded while we
+ * still need CAP_SYS_ADMIN (no noNewPrivileges) sees only the identity switch and execve, never our
+ * sync protocol: a deny-by-default profile need not allow sendmsg, accept4 or close_range (issue 11). */
+static int switch_identity(struct init_args *a, struct init_late *late, struct error **err)
+{
+        const struct oci_process *proc = a->spec->process;
+        /* Leftover fds are marked CLOEXEC before any filter loads; whatever we open later is O_CLOEXEC. */
+        int r = mark_fds_cloexec(a, late, err);
         /* Without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN: before the user switch drops it. */
-        if (!proc->no_new_privileges) {
+        bool is_filtered = late->seccomp && !proc->no_new_privileges;
+        if (r >= 0 && !proc->no_new_privileges)
                 r = load_seccomp(a, late, HOOK_CREATE_CONTAINER, err);
-                if (r < 0)
-                        return r;
-        }
-        r = process_set_identity(proc, a->has_new_userns, err);
-        if (r < 0)
-                return r;
-        if (cwd_r < 0) {
+        if (r >= 0 && (r = process_set_identity(proc, a->has_new_userns, err)) < 0 && is_filtered)
+                r = seccomp_blame_profile(err);
+        if (r >= 0 && late->cwd_pending)
                 r = process_chdir(proc, err);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return r;
 }
 
 static int start_workload(struct init_args *a, struct init_late *late, char **envp, const char *exec_path,
                           int report_fd, struct error **err)
 {
-        /* Leftover fds are marked CLOEXEC first: a default-deny profile need not allow close_range. */
-        int keep[9];
-        size_t n_keep = 0;
-        if (a->exec_ctx->ops->keep_fds)
-                a->exec_ctx->ops->keep_fds(a->exec_ctx, keep, &n_keep);
-        int r = process_close_fds(a->preserve_fds + late->listen_fds, keep, n_keep, err);
+        int r = switch_identity(a, late, err);
         if (r < 0)
                 return r;
         /* With noNewPrivileges the filter goes in as late as possible: it covers as little runtime code as

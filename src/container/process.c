@@ -21,6 +21,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "linux/capabilities.h"
+#include "linux/safe_path.h"
 
 static const struct {
         int resource;
@@ -101,8 +102,27 @@ int process_resolve_executable(const struct oci_process *proc, char **path, stru
 {
         if (!proc->args || !proc->args[0])
                 return error_set(err, EINVAL, "process.args: expected at least one entry");
-        return exec_path_resolve(proc->args[0], env_lookup(proc->env, "PATH"), proc->cwd, exec_path_check_fs, NULL,
-                                 path, err);
+        int r = exec_path_resolve(proc->args[0], env_lookup(proc->env, "PATH"), proc->cwd, exec_path_check_fs, NULL,
+                                  path, err);
+        if (r < 0)
+                return r;
+        /* CVE-2024-21626 again: `/proc/self/fd/N/../bin/sh` would run a host binary through an fd of ours.
+         * The same walk inside the root that process_chdir does; only its magic-link refusal matters here
+         * (other errors are execve's to report, with its wording). */
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = -1;
+        _cleanup_error_ struct error *e = NULL;
+        if (root >= 0 && safe_openat(root, *path, O_PATH, 0, &fd, &e) < 0 && e->errnum == ELOOP) {
+                int errnum = e->errnum;
+                error_set(err, errnum,
+                          "process.args[0]: `%s` is refused: the executable must be inside the container, "
+                          "reached without /proc magic links (such as /proc/self/fd/N)",
+                          *path);
+                free(*path);
+                *path = NULL;
+                return -errnum;
+        }
+        return 0;
 }
 
 /* HOME of `uid` from the container's /etc/passwd. The rootfs is hostile: refuse anything but a regular file
@@ -141,9 +161,31 @@ int process_build_env(const struct oci_process *proc, char *const *extra, char *
 int process_chdir(const struct oci_process *proc, struct error **err)
 {
         const char *cwd = proc->cwd && *proc->cwd ? proc->cwd : "/";
-        if (chdir(cwd) < 0)
+        /* CVE-2024-21626: a plain chdir("/proc/self/fd/N") lands on whatever directory our fd N is, on the
+         * host (an exec child still holds the state directory). So the cwd is resolved inside the root we
+         * now run in (pivoted, or joined with the mount namespace), /proc magic links refused, and entered
+         * with fchdir. The result cannot be outside the root. */
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return error_sys(err, "process.cwd: open the container root");
+        _cleanup_close_ int dir = -1;
+        _cleanup_error_ struct error *e = NULL;
+        if (safe_openat(root, cwd, O_PATH | O_DIRECTORY, 0, &dir, &e) < 0) {
+                if (e->errnum == ELOOP || e->errnum == EXDEV)
+                        return error_set(err, e->errnum,
+                                         "process.cwd: `%s` is refused: it must resolve to a directory inside the "
+                                         "container without /proc magic links (such as /proc/self/fd/N)",
+                                         cwd);
+                return error_set(err, e->errnum, "process.cwd: chdir to `%s`", cwd);
+        }
+        if (fchdir(dir) < 0)
                 return error_sys(err, "process.cwd: chdir to `%s`", cwd);
         return 0;
+}
+
+bool process_chdir_retry_as_user(const struct error *e)
+{
+        return e && (e->errnum == EACCES || e->errnum == EPERM);
 }
 
 /* "deny" in /proc/self/setgroups: a user namespace whose gid map was written without CAP_SETGID in the
@@ -254,8 +296,8 @@ static int mark_cloexec(int fd)
         return 0;
 }
 
-/* Old kernels without close_range(CLOSE_RANGE_CLOEXEC) (< 5.11): walk /proc/self/fd, else every number up
- * to the fd limit. */
+/* Old kernels without close_range(CLOSE_RANGE_CLOEXEC) (< 5.11), or a filter that denies it: walk
+ * /proc/self/fd, else every number up to the fd limit. */
 static int mark_cloexec_fallback(int first, const int *keep, size_t n_keep, struct error **err)
 {
         DIR *d = opendir("/proc/self/fd");
@@ -300,7 +342,8 @@ int process_close_fds(int preserve_fds, const int *keep, size_t n_keep, struct e
         for (size_t i = 0; i <= n; i++) {
                 unsigned hi = i < n ? (unsigned)sorted[i] : ~0U;
                 if (hi > lo && close_range(lo, hi - (i < n), CLOSE_RANGE_CLOEXEC) < 0) {
-                        if (errno == ENOSYS || errno == EINVAL)
+                        /* EPERM: a seccomp filter the runtime itself runs under (inside a container). */
+                        if (errno == ENOSYS || errno == EINVAL || errno == EPERM)
                                 return mark_cloexec_fallback(first, keep, n_keep, err);
                         return error_sys(err, "close fds: close_range(%u, %u)", lo, hi);
                 }

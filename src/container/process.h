@@ -15,8 +15,11 @@ int process_resolve_executable(const struct oci_process *proc, char **path, stru
 /* Final environment: process.env, plus HOME from /etc/passwd (of the current root) when unset, plus
  * `extra` entries (NULL-terminated, may be NULL; e.g. LISTEN_FDS). Caller frees with strv free. */
 int process_build_env(const struct oci_process *proc, char *const *extra, char ***envp, struct error **err);
-/* chdir(cwd); retried after the user switch by process_set_identity's caller on EACCES. */
+/* Enter process.cwd, resolved inside the current root (no /proc magic links: CVE-2024-21626). */
 int process_chdir(const struct oci_process *proc, struct error **err);
+/* True when a failed process_chdir is worth retrying after the user switch (root-squashed NFS: EACCES);
+ * any other failure, an escape above all, is final. */
+bool process_chdir_retry_as_user(const struct error *e);
 /* umask, additional gids, gid, uid (keeping caps across the switch), capability sets (bounding dropped,
  * effective/permitted/inheritable set, ambient raised), noNewPrivileges. */
 int process_set_identity(const struct oci_process *proc, bool in_userns, struct error **err);

@@ -114,3 +114,13 @@ char *seccomp_listener_payload(const char *metadata, pid_t pid, const char *stat
         json_object_put(o);
         return out;
 }
+
+int seccomp_blame_profile(struct error **err)
+{
+        int errnum = *err ? (*err)->errnum : 0;
+        if (errnum != EPERM && errnum != ENOSYS)
+                return -(errnum ? errnum : 1);
+        return error_prefix(err,
+                            "linux.seccomp: the profile, loaded before the user switch (noNewPrivileges is false), "
+                            "must allow " SECCOMP_RUNTIME_SYSCALLS_AFTER_LOAD);
+}

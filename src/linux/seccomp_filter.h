@@ -33,3 +33,8 @@ int seccomp_listener_connect(const struct seccomp_filter *f, int *sock, struct e
 int seccomp_filter_load(struct seccomp_filter *f, int listener_sock, pid_t host_pid, const char *state_json,
                         struct error **err);
 void seccomp_filter_free(struct seccomp_filter *f);
+/* Without noNewPrivileges the filter loads while the runtime still needs CAP_SYS_ADMIN, before the
+ * identity switch. What the runtime does after that, which such a profile must allow (init and exec). */
+#define SECCOMP_RUNTIME_SYSCALLS_AFTER_LOAD "prctl, capget, capset, setgroups, setresgid, setresuid, umask, execve"
+/* Context for an EPERM/ENOSYS of the identity switch under such a filter: most likely the profile. */
+int seccomp_blame_profile(struct error **err);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -633,6 +634,10 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                         close_cloexec_fds(p->passt_fd);
                         /* `ps`/`podman top` show the workload, not the runtime's `create` command line. */
                         proctitle_set("[krun]", proc->args);
+                        /* CVE-2019-5736: the VMM never execs, so its /proc/PID/exe stays our binary for the
+                         * container's whole life. The init was made non-dumpable at clone; say it again
+                         * after the libraries loaded since, which must not have turned it back on. */
+                        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 }
                 int32_t r = run_call(fn, id, c);
                 /* With --log-level=debug every answer of the library is visible (the real-libkrun test

@@ -347,13 +347,35 @@ static void test_build(void **state)
         seccomp_filter_free(f);
 }
 
+/* An identity-switch failure under a filter loaded without noNewPrivileges: EPERM and ENOSYS (what a
+ * profile answers) get the profile named, with what it must allow; other errors pass through as they are. */
+static void test_blame_profile(void **state)
+{
+        (void)state;
+        struct error *err = NULL;
+        error_set(&err, EPERM, "process.user.uid: setresuid(0)");
+        assert_int_equal(seccomp_blame_profile(&err), -EPERM);
+        assert_non_null(strstr(err->msg, "linux.seccomp: "));
+        assert_non_null(strstr(err->msg, "must allow " SECCOMP_RUNTIME_SYSCALLS_AFTER_LOAD));
+        assert_non_null(strstr(err->msg, "process.user.uid: setresuid(0)"));
+        error_free(&err);
+        error_set(&err, ENOSYS, "prctl(PR_SET_KEEPCAPS)");
+        assert_int_equal(seccomp_blame_profile(&err), -ENOSYS);
+        assert_non_null(strstr(err->msg, "linux.seccomp: "));
+        error_free(&err);
+        error_set(&err, EINVAL, "process.user.gid: setresgid(70000)");
+        assert_int_equal(seccomp_blame_profile(&err), -EINVAL);
+        assert_string_equal(err->msg, "process.user.gid: setresgid(70000)");
+        error_free(&err);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_name_tables), cmocka_unit_test(test_actions),
             cmocka_unit_test(test_arches),      cmocka_unit_test(test_flags_and_ops),
             cmocka_unit_test(test_validate),    cmocka_unit_test(test_listener_payload),
-            cmocka_unit_test(test_build),
+            cmocka_unit_test(test_build),       cmocka_unit_test(test_blame_profile),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
