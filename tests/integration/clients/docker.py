@@ -13,7 +13,8 @@ import uuid
 
 from clients.common import Runner, mounts_below
 
-DOCKERD = "/usr/sbin/dockerd"
+# KRUN_DOCKERD: another dockerd command (e.g. a wrapper that starts it in a private mount namespace).
+DOCKERD = os.environ.get("KRUN_DOCKERD", "/usr/sbin/dockerd")
 DOCKER = "/usr/bin/docker"  # Debian's client: /usr/local/bin may hold another one
 IMAGE = "krun-test/busybox:latest"
 

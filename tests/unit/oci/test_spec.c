@@ -254,6 +254,14 @@ static void test_minimal_config(void **state)
         assert_false(n->process->has_additional_gids);
         assert_false(n->process->has_oom_score_adj);
         assert_false(n->process->has_console_size);
+
+        /* Empty strings and containers Go clients write for "not set" (runc accepts each). */
+        _cleanup_spec_ struct oci_spec *e =
+            parse_ok("{'ociVersion': '1.0.0', 'mounts': [], 'hooks': {}, 'annotations': {},"
+                     " 'linux': {'rootfsPropagation': '', 'sysctl': {}, 'maskedPaths': [], 'readonlyPaths': [],"
+                     "  'resources': {'devices': [], 'memory': {}, 'cpu': {'cpus': '', 'mems': ''}}}}");
+        assert_null(e->linux_.rootfs_propagation);
+        assert_int_equal(e->n_mounts, 0);
 }
 
 static void test_seccomp_actions(void **state)
