@@ -13,6 +13,7 @@ Under krun, exec, top and signals other than SIGKILL reach the workload only thr
 (issue 14): those cases expect the real behaviour and are skipped while `krun exec` is refused.
 """
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -48,6 +49,7 @@ def dk(request, tmp_path_factory):
     # A short directory: the socket path must fit in sun_path.
     d = Docker(tempfile.mkdtemp(prefix=f"kd-{kind}-", dir="/tmp"), {"under-test": binary})
     d.kind, d.runtime = kind, binary
+    had_etc_docker = os.path.exists("/etc/docker")
     with fake_devices("/dev/kvm") if kind == "krun" else contextlib.nullcontext():
         try:
             try:
@@ -59,6 +61,7 @@ def dk(request, tmp_path_factory):
         finally:
             killed = d.teardown()
     assert not killed, f"dockerd/containerd/shim processes had to be killed: {killed}"
+    assert had_etc_docker or not os.path.exists("/etc/docker"), "dockerd wrote to /etc/docker"
 
 
 @pytest.fixture
@@ -88,6 +91,10 @@ def names(dk):
     cg = cgroup_dirs_named(ids) if ids else []
     if cg:
         leaks.append(f"cgroups left: {cg}")
+    # The shim runs the runtime with --root <exec-root>/runtime-runc/moby.
+    state = [i for i in ids if os.path.exists(os.path.join(dk.tmp, "exec", "runtime-runc", "moby", i))]
+    if state:
+        leaks.append(f"runtime state left: {state}")
     assert not leaks, "; ".join(leaks)
 
 
@@ -353,3 +360,19 @@ def test_default_seccomp_profile(dk, names):
     assert r.stdout.split() == ["Seccomp:", "2", "rc=1"], r
     r = run(dk, names(), "--security-opt", "seccomp=unconfined", cmd=("grep", "Seccomp:", "/proc/self/status"))
     assert r.stdout.split() == ["Seccomp:", "0"], r
+
+
+def test_krun_runs_the_workload_through_libkrun(dk, names):
+    """Under `krun` the container's pid 1 is the (double's) VMM: krun_start_enter ran with the /dev/kvm node
+    and the guest's config carries Docker's command."""
+    if dk.kind != "krun":
+        pytest.skip("krun only")
+    script = "cat /.krun-double.jsonl; echo; cat /.krun_config.json"
+    r = run(dk, names(), cmd=("sh", "-c", script))
+    assert r.returncode == 0, r
+    lines = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+    calls, config = lines[:-1], lines[-1]
+    assert all(c["double"] is True for c in calls)
+    assert [c["func"] for c in calls if c["func"].startswith("krun_")][-1] == "krun_start_enter", calls
+    assert any(c["func"] == "environment" and c["args"]["dev_kvm"] == "10:232" for c in calls), calls
+    assert config["process"]["args"] == ["sh", "-c", script]
