@@ -217,13 +217,8 @@ static int memory(struct builder *b, const struct oci_resources *r, int version,
                             r->use_hierarchy ? 1 : 0);
                 return 0;
         }
-        if (r->has_memory_swappiness)
-                return unsupported(err, "memory.swappiness");
-        /* Asking for what v2 always does is fine; only the opposite is impossible. */
-        if (r->has_disable_oom_killer && r->disable_oom_killer)
-                return unsupported(err, "memory.disableOOMKiller");
-        if (r->has_use_hierarchy && !r->use_hierarchy)
-                return unsupported(err, "memory.useHierarchy (false)");
+        /* swappiness, disableOOMKiller and useHierarchy have no v2 file: runc ignores them there (crun refuses),
+         * and a config written for a v1 host must still run on a v2 one. */
         if (r->has_memory_limit) {
                 limit_str(r->memory_limit, buf, sizeof(buf));
                 add(b, CG_MEMORY, "memory.limit", "memory.max", check, "%s", buf);
@@ -402,19 +397,16 @@ static int hugetlb(struct builder *b, const struct oci_resources *r, int version
         return 0;
 }
 
-static int network(struct builder *b, const struct oci_resources *r, int version, unsigned mask, struct error **err)
+static void network(struct builder *b, const struct oci_resources *r, int version, unsigned mask)
 {
-        if (version == 2) {
-                if (r->has_net_class_id || r->n_net_priorities)
-                        return error_set(err, EOPNOTSUPP, "linux.resources.network: not supported on cgroup v2");
-                return 0;
-        }
+        /* net_cls and net_prio do not exist on v2: runc ignores the fields there (crun refuses). */
+        if (version == 2)
+                return;
         if (r->has_net_class_id && (mask & (1u << CG_NET_CLS)))
                 add(b, CG_NET_CLS, "network.classID", "net_cls.classid", 0, "%u", r->net_class_id);
         for (size_t i = 0; i < r->n_net_priorities && (mask & (1u << CG_NET_PRIO)); i++)
                 add(b, CG_NET_PRIO, "network.priorities", "net_prio.ifpriomap", 0, "%s %u", r->net_priorities[i].name,
                     r->net_priorities[i].priority);
-        return 0;
 }
 
 static int rdma(struct builder *b, const struct oci_resources *r, struct error **err)
@@ -486,7 +478,7 @@ int cgroup_resources_translate(const struct oci_resources *r, int version, unsig
         if (ret >= 0 && (mask & (1u << CG_HUGETLB)))
                 ret = hugetlb(&b, r, version, err);
         if (ret >= 0 && (mask & ((1u << CG_NET_CLS) | (1u << CG_NET_PRIO))))
-                ret = network(&b, r, version, mask, err);
+                network(&b, r, version, mask);
         if (ret >= 0 && (mask & (1u << CG_RDMA)))
                 ret = rdma(&b, r, err);
         if (ret >= 0 && b.failed)

@@ -106,13 +106,11 @@ static void test_memory(void **state)
                                    .has_use_hierarchy = true,
                                    .use_hierarchy = true};
         expect(&r, 1, "memory.swappiness=60\nmemory.oom_control=1\nmemory.use_hierarchy=1");
-        refused(&r, 2, "memory.swappiness: not supported on cgroup v2");
-        r.has_memory_swappiness = false;
-        refused(&r, 2, "memory.disableOOMKiller");
+        expect(&r, 2, ""); /* no v2 file: ignored, as runc does */
         r.disable_oom_killer = false;
-        expect(&r, 2, ""); /* what v2 does anyway: accepted, nothing to write */
         r.use_hierarchy = false;
-        refused(&r, 2, "memory.useHierarchy");
+        expect(&r, 2, "");
+        r.has_memory_swappiness = false;
         expect(&r, 1, "memory.oom_control=0\nmemory.use_hierarchy=0");
 
         r = (struct oci_resources){.has_memory_swappiness = true, .memory_swappiness = 101};
@@ -302,7 +300,7 @@ static void test_network_rdma(void **state)
         struct oci_resources r = {
             .has_net_class_id = true, .net_class_id = 0x100001, .net_priorities = p, .n_net_priorities = 2};
         expect(&r, 1, "net_cls.classid=1048577\nnet_prio.ifpriomap=eth0 5\nnet_prio.ifpriomap=lo 2");
-        refused(&r, 2, "network: not supported on cgroup v2");
+        expect(&r, 2, ""); /* no net_cls/net_prio on v2: ignored, as runc does */
         /* only the controllers asked for */
         _cleanup_free_ char *s = render(&r, 1, 1u << CG_NET_PRIO);
         assert_string_equal(s, "net_prio.ifpriomap=eth0 5\nnet_prio.ifpriomap=lo 2");
@@ -337,7 +335,7 @@ static void test_mask_and_controllers(void **state)
         _cleanup_free_ char *b = render(&r, 2, 1u << CG_HUGETLB);
         assert_string_equal(b, "hugetlb.2MB.max=1\nhugetlb.2MB.rsvd.max=1!1");
         /* v2 refusals only matter for the controllers v2 handles */
-        r.has_memory_swappiness = true;
+        r.has_cpu_rt_runtime = true;
         _cleanup_free_ char *c = render(&r, 2, 1u << CG_PIDS);
         assert_string_equal(c, "pids.max=1");
         assert_string_equal(cgroup_ctrl_name(CG_BLKIO, 1), "blkio");
