@@ -164,11 +164,6 @@ static void set_alt(struct builder *b, struct cgroup_write *w, const char *file,
                 b->failed = true;
 }
 
-static int unsupported(struct error **err, const char *field)
-{
-        return error_set(err, EOPNOTSUPP, "linux.resources.%s: not supported on cgroup v2", field);
-}
-
 /* "max" for -1 (and any negative value, which cgroup v2 cannot express otherwise). */
 static void limit_str(int64_t v, char *buf, size_t n)
 {
@@ -246,7 +241,7 @@ static int memory(struct builder *b, const struct oci_resources *r, int version,
         return 0;
 }
 
-static int cpu(struct builder *b, const struct oci_resources *r, int version, struct error **err)
+static void cpu(struct builder *b, const struct oci_resources *r, int version)
 {
         if (version == 1) {
                 if (r->has_cpu_shares)
@@ -264,10 +259,7 @@ static int cpu(struct builder *b, const struct oci_resources *r, int version, st
                 if (r->has_cpu_rt_runtime)
                         add(b, CG_CPU, "cpu.realtimeRuntime", "cpu.rt_runtime_us", 0, "%" PRId64, r->cpu_rt_runtime);
         } else {
-                if (r->has_cpu_rt_runtime)
-                        return unsupported(err, "cpu.realtimeRuntime");
-                if (r->has_cpu_rt_period)
-                        return unsupported(err, "cpu.realtimePeriod");
+                /* The realtime budget has no v2 file: runc ignores it there (crun refuses). */
                 if (r->has_cpu_shares && r->cpu_shares != 0)
                         add(b, CG_CPU, "cpu.shares", "cpu.weight", 0, "%" PRIu64,
                             cgroup_shares_to_weight(r->cpu_shares));
@@ -282,7 +274,6 @@ static int cpu(struct builder *b, const struct oci_resources *r, int version, st
         }
         if (r->has_cpu_idle)
                 add(b, CG_CPU, "cpu.idle", "cpu.idle", 0, "%" PRId64, r->cpu_idle);
-        return 0;
 }
 
 static void cpuset(struct builder *b, const struct oci_resources *r)
@@ -351,16 +342,13 @@ static int blkio(struct builder *b, const struct oci_resources *r, int version, 
                                     "%" PRId64 ":%" PRId64 " %" PRIu64, t[k][i].major, t[k][i].minor, t[k][i].rate);
                 return 0;
         }
-        if (r->has_blkio_leaf_weight)
-                return unsupported(err, "blockIO.leafWeight");
+        /* leafWeight has no v2 file (io.weight has no leaf/children split): runc ignores it (crun refuses). */
         /* io.bfq.weight takes the blkio scale as is; io.weight (iocost) needs the 1..10000 scale. */
         if (r->has_blkio_weight)
                 set_alt(b, add(b, CG_BLKIO, "blockIO.weight", "io.bfq.weight", 0, "%u", r->blkio_weight), "io.weight",
                         "%" PRIu64, cgroup_blkio_to_io_weight(r->blkio_weight));
         for (size_t i = 0; i < r->n_blkio_weight_devices; i++) {
                 const struct oci_weight_device *d = &r->blkio_weight_devices[i];
-                if (d->has_leaf_weight)
-                        return unsupported(err, "blockIO.weightDevice[].leafWeight");
                 if (d->has_weight)
                         set_alt(b,
                                 add(b, CG_BLKIO, "blockIO.weightDevice", "io.bfq.weight", 0,
@@ -468,7 +456,7 @@ int cgroup_resources_translate(const struct oci_resources *r, int version, unsig
         if (mask & (1u << CG_MEMORY))
                 ret = memory(&b, r, version, err);
         if (ret >= 0 && (mask & (1u << CG_CPU)))
-                ret = cpu(&b, r, version, err);
+                cpu(&b, r, version);
         if (ret >= 0 && (mask & (1u << CG_CPUSET)))
                 cpuset(&b, r);
         if (ret >= 0 && (mask & (1u << CG_PIDS)))
