@@ -283,7 +283,9 @@ def test_exec_with_terminal(dk, names):
     needs_agent(dk, names)
     n = names()
     run_detached(dk, n)
-    r = dk.tty("exec", "-it", n, "sh", "-c", "tty; stty size; exit 6")
+    # docker 20.10 sizes an exec's terminal only after the process started (no consoleSize in the exec spec):
+    # give the resize a moment, with any runtime, before reading the size.
+    r = dk.tty("exec", "-it", n, "sh", "-c", "tty; sleep 1; stty size; exit 6")
     assert r.returncode == 6, r
     assert re.search(r"/dev/pts/\d+\r*\n", r.stdout), r
     assert "30 100" in r.stdout, r
