@@ -88,7 +88,8 @@ static int get_swappiness(struct json_object *obj, const char *parent, struct oc
 }
 
 /* Real clients write 0 for what they leave to the kernel: Docker puts `cpu.shares: 0` and
- * `blockIO.weight: 0` in every container, Kubernetes a 0 quota and period. crun and runc write none of
+ * `blockIO.weight: 0` in every container, and Go clients that fill the spec's structs write 0 for the
+ * fields they do not use. crun and runc write none of
  * these (the kernel would clamp shares 0 to 2, refuse weight 0 and a 0 period); runc also skips a 0 memory
  * limit, reservation and net_cls class id. So here 0 means unset. pids.limit 0 stays a limit (spec). */
 static void unset_zero_values(struct oci_resources *res)
@@ -223,7 +224,7 @@ static int parse_pids(struct json_object *obj, const char *parent, struct oci_re
         if (!p)
                 return json_error_oom(err);
         /* 0 is a valid limit (no new process at all), unlike in crun. An empty object sets nothing, as in
-         * runc (the spec made the field optional). */
+         * runc. */
         r = get_negative_is_unlimited(pids, p, "limit", &res->has_pids_limit, &res->pids_limit, err);
         return r < 0 ? r : 0;
 }
