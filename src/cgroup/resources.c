@@ -164,11 +164,6 @@ static void set_alt(struct builder *b, struct cgroup_write *w, const char *file,
                 b->failed = true;
 }
 
-static int unsupported(struct error **err, const char *field)
-{
-        return error_set(err, EOPNOTSUPP, "linux.resources.%s: not supported on cgroup v2", field);
-}
-
 /* "max" for -1 (and any negative value, which cgroup v2 cannot express otherwise). */
 static void limit_str(int64_t v, char *buf, size_t n)
 {
@@ -217,13 +212,8 @@ static int memory(struct builder *b, const struct oci_resources *r, int version,
                             r->use_hierarchy ? 1 : 0);
                 return 0;
         }
-        if (r->has_memory_swappiness)
-                return unsupported(err, "memory.swappiness");
-        /* Asking for what v2 always does is fine; only the opposite is impossible. */
-        if (r->has_disable_oom_killer && r->disable_oom_killer)
-                return unsupported(err, "memory.disableOOMKiller");
-        if (r->has_use_hierarchy && !r->use_hierarchy)
-                return unsupported(err, "memory.useHierarchy (false)");
+        /* swappiness, disableOOMKiller and useHierarchy have no v2 file: runc ignores them there (crun refuses),
+         * and a config written for a v1 host must still run on a v2 one. */
         if (r->has_memory_limit) {
                 limit_str(r->memory_limit, buf, sizeof(buf));
                 add(b, CG_MEMORY, "memory.limit", "memory.max", check, "%s", buf);
@@ -251,7 +241,7 @@ static int memory(struct builder *b, const struct oci_resources *r, int version,
         return 0;
 }
 
-static int cpu(struct builder *b, const struct oci_resources *r, int version, struct error **err)
+static void cpu(struct builder *b, const struct oci_resources *r, int version)
 {
         if (version == 1) {
                 if (r->has_cpu_shares)
@@ -269,10 +259,7 @@ static int cpu(struct builder *b, const struct oci_resources *r, int version, st
                 if (r->has_cpu_rt_runtime)
                         add(b, CG_CPU, "cpu.realtimeRuntime", "cpu.rt_runtime_us", 0, "%" PRId64, r->cpu_rt_runtime);
         } else {
-                if (r->has_cpu_rt_runtime)
-                        return unsupported(err, "cpu.realtimeRuntime");
-                if (r->has_cpu_rt_period)
-                        return unsupported(err, "cpu.realtimePeriod");
+                /* The realtime budget has no v2 file: runc ignores it there (crun refuses). */
                 if (r->has_cpu_shares && r->cpu_shares != 0)
                         add(b, CG_CPU, "cpu.shares", "cpu.weight", 0, "%" PRIu64,
                             cgroup_shares_to_weight(r->cpu_shares));
@@ -287,7 +274,6 @@ static int cpu(struct builder *b, const struct oci_resources *r, int version, st
         }
         if (r->has_cpu_idle)
                 add(b, CG_CPU, "cpu.idle", "cpu.idle", 0, "%" PRId64, r->cpu_idle);
-        return 0;
 }
 
 static void cpuset(struct builder *b, const struct oci_resources *r)
@@ -356,16 +342,13 @@ static int blkio(struct builder *b, const struct oci_resources *r, int version, 
                                     "%" PRId64 ":%" PRId64 " %" PRIu64, t[k][i].major, t[k][i].minor, t[k][i].rate);
                 return 0;
         }
-        if (r->has_blkio_leaf_weight)
-                return unsupported(err, "blockIO.leafWeight");
+        /* leafWeight has no v2 file (io.weight has no leaf/children split): runc ignores it (crun refuses). */
         /* io.bfq.weight takes the blkio scale as is; io.weight (iocost) needs the 1..10000 scale. */
         if (r->has_blkio_weight)
                 set_alt(b, add(b, CG_BLKIO, "blockIO.weight", "io.bfq.weight", 0, "%u", r->blkio_weight), "io.weight",
                         "%" PRIu64, cgroup_blkio_to_io_weight(r->blkio_weight));
         for (size_t i = 0; i < r->n_blkio_weight_devices; i++) {
                 const struct oci_weight_device *d = &r->blkio_weight_devices[i];
-                if (d->has_leaf_weight)
-                        return unsupported(err, "blockIO.weightDevice[].leafWeight");
                 if (d->has_weight)
                         set_alt(b,
                                 add(b, CG_BLKIO, "blockIO.weightDevice", "io.bfq.weight", 0,
@@ -402,19 +385,16 @@ static int hugetlb(struct builder *b, const struct oci_resources *r, int version
         return 0;
 }
 
-static int network(struct builder *b, const struct oci_resources *r, int version, unsigned mask, struct error **err)
+static void network(struct builder *b, const struct oci_resources *r, int version, unsigned mask)
 {
-        if (version == 2) {
-                if (r->has_net_class_id || r->n_net_priorities)
-                        return error_set(err, EOPNOTSUPP, "linux.resources.network: not supported on cgroup v2");
-                return 0;
-        }
+        /* net_cls and net_prio do not exist on v2: runc ignores the fields there (crun refuses). */
+        if (version == 2)
+                return;
         if (r->has_net_class_id && (mask & (1u << CG_NET_CLS)))
                 add(b, CG_NET_CLS, "network.classID", "net_cls.classid", 0, "%u", r->net_class_id);
         for (size_t i = 0; i < r->n_net_priorities && (mask & (1u << CG_NET_PRIO)); i++)
                 add(b, CG_NET_PRIO, "network.priorities", "net_prio.ifpriomap", 0, "%s %u", r->net_priorities[i].name,
                     r->net_priorities[i].priority);
-        return 0;
 }
 
 static int rdma(struct builder *b, const struct oci_resources *r, struct error **err)
@@ -476,7 +456,7 @@ int cgroup_resources_translate(const struct oci_resources *r, int version, unsig
         if (mask & (1u << CG_MEMORY))
                 ret = memory(&b, r, version, err);
         if (ret >= 0 && (mask & (1u << CG_CPU)))
-                ret = cpu(&b, r, version, err);
+                cpu(&b, r, version);
         if (ret >= 0 && (mask & (1u << CG_CPUSET)))
                 cpuset(&b, r);
         if (ret >= 0 && (mask & (1u << CG_PIDS)))
@@ -486,7 +466,7 @@ int cgroup_resources_translate(const struct oci_resources *r, int version, unsig
         if (ret >= 0 && (mask & (1u << CG_HUGETLB)))
                 ret = hugetlb(&b, r, version, err);
         if (ret >= 0 && (mask & ((1u << CG_NET_CLS) | (1u << CG_NET_PRIO))))
-                ret = network(&b, r, version, mask, err);
+                network(&b, r, version, mask);
         if (ret >= 0 && (mask & (1u << CG_RDMA)))
                 ret = rdma(&b, r, err);
         if (ret >= 0 && b.failed)

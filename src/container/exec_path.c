@@ -26,18 +26,17 @@ static char *join_candidate(const char *cwd, const char *dir, size_t dir_len, co
         return n < 0 ? NULL : s;
 }
 
-static int not_found(struct error **err, const char *file)
-{
-        /* crun's wording: podman maps "executable file not found in" to exit 127. */
-        return error_set(err, ENOENT, "executable file `%s` not found in $PATH", file);
-}
-
-static int failed(struct error **err, int errnum, const char *file)
+/* Clients turn our create error into the exit status of `run` by matching its text, so the wording is
+ * runc's, in lower case: the docker CLI (case-sensitive) gives 127 for "executable file not found" and 126 for
+ * "permission denied"; podman and containerd match the same phrases. */
+int exec_path_error(struct error **err, int errnum, const char *file)
 {
         if (errnum == ENOENT || errnum == ENOTDIR)
-                return not_found(err, file);
-        /* "open executable" + "Permission denied": podman maps it to exit 126. */
-        return error_set(err, errnum, "open executable: `%s`", file);
+                return error_set(err, ENOENT, "exec: `%s`: executable file not found%s", file,
+                                 strchr(file, '/') ? "" : " in $PATH");
+        if (errnum == EACCES)
+                return error_set(err, EACCES, "exec: `%s`: not an executable file (permission denied)", file);
+        return error_set(err, errnum, "exec: `%s`: cannot be executed", file);
 }
 
 int exec_path_resolve(const char *file, const char *path_env, const char *cwd, exec_path_check_fn check, void *userdata,
@@ -53,7 +52,7 @@ int exec_path_resolve(const char *file, const char *path_env, const char *cwd, e
                         return error_set(err, ENOMEM, "resolve executable `%s`", file);
                 int r = check(p, userdata);
                 if (r < 0)
-                        return failed(err, -r, file);
+                        return exec_path_error(err, -r, file);
                 *out = TAKE_PTR(p);
                 return 0;
         }
@@ -78,7 +77,7 @@ int exec_path_resolve(const char *file, const char *path_env, const char *cwd, e
                         break;
                 dir = end + 1;
         }
-        return saw_error ? failed(err, saw_error, file) : not_found(err, file);
+        return exec_path_error(err, saw_error ? saw_error : ENOENT, file);
 }
 
 int exec_path_check_fs(const char *path, void *userdata)

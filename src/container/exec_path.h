@@ -16,5 +16,9 @@ typedef int (*exec_path_check_fn)(const char *path, void *userdata);
 int exec_path_resolve(const char *file, const char *path_env, const char *cwd, exec_path_check_fn check, void *userdata,
                       char **out, struct error **err);
 
+/* The error for `file` failing with errnum (ENOENT/ENOTDIR: not found, EACCES: not executable), worded so
+ * that Docker, podman and containerd map it to exit 127 / 126 as they do for runc. */
+int exec_path_error(struct error **err, int errnum, const char *file);
+
 /* The real check: stat + access(X_OK) in the current root. */
 int exec_path_check_fs(const char *path, void *userdata);

@@ -9,8 +9,8 @@
  * oomScoreAdj on the runtime itself so the init inherits them. */
 int process_apply_inherited(const struct oci_process *proc, struct error **err);
 /* Resolve args[0] like execvp against the process env's PATH, inside the current root (after pivot).
- * Errors keep crun's wording: "executable file `X` not found in $PATH: No such file or directory",
- * "open executable: `X`: Permission denied" (podman maps them to 127 / 126). */
+ * Errors are exec_path_error's ("exec: `X`: executable file not found in $PATH", "... (permission denied)"),
+ * which Docker, podman and containerd map to 127 / 126. */
 int process_resolve_executable(const struct oci_process *proc, char **path, struct error **err);
 /* Final environment: process.env, plus HOME from /etc/passwd (of the current root) when unset, plus
  * `extra` entries (NULL-terminated, may be NULL; e.g. LISTEN_FDS). Caller frees with strv free. */

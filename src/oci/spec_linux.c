@@ -173,6 +173,12 @@ static int parse_rootfs_propagation(struct json_object *obj, const char *parent,
         int r = json_get_string(obj, parent, "rootfsPropagation", &l->rootfs_propagation, err);
         if (r <= 0)
                 return r;
+        /* Go clients that copy the field write "" for "not set", which runc accepts as the default. */
+        if (!*l->rootfs_propagation) {
+                free(l->rootfs_propagation);
+                l->rootfs_propagation = NULL;
+                return 0;
+        }
         for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
                 if (strcmp(l->rootfs_propagation, allowed[i]) == 0)
                         return 0;

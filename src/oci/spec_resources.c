@@ -42,7 +42,8 @@ static void resources_freep(struct oci_resources **r)
         oci_resources_free(*r);
 }
 
-/* Counts/limits where -1 means "unlimited" (memory, pids, cpu quota): anything below -1 is an error. */
+/* Counts/limits where -1 means "unlimited" (memory, cpu realtime runtime): anything below -1 is an error,
+ * as the kernel refuses it in the memory files. */
 static int get_limit(struct json_object *obj, const char *parent, const char *key, bool *has, int64_t *out,
                      struct error **err)
 {
@@ -53,6 +54,61 @@ static int get_limit(struct json_object *obj, const char *parent, const char *ke
                 return json_error(err, parent, key, "expected -1 (unlimited) or a non-negative integer");
         *has = r > 0;
         return r;
+}
+
+/* cpu.quota and pids.limit: crun and runc write any negative value as "max" (and the v1 kernel files take
+ * any negative quota as unlimited), so every negative value reads as -1. */
+static int get_negative_is_unlimited(struct json_object *obj, const char *parent, const char *key, bool *has,
+                                     int64_t *out, struct error **err)
+{
+        int r = json_get_int64(obj, parent, key, out, err);
+        if (r < 0)
+                return r;
+        if (r > 0 && *out < 0)
+                *out = -1;
+        *has = r > 0;
+        return r;
+}
+
+/* Docker writes swappiness only when set, but Go clients that copy a runc config carry -1 ("unset"), which
+ * Go serialises into the uint64 field as 18446744073709551615: runc skips both, as we do. */
+static int get_swappiness(struct json_object *obj, const char *parent, struct oci_resources *res, struct error **err)
+{
+        struct json_object *v = json_member(obj, "swappiness");
+        if (v && json_object_is_type(v, json_type_int) &&
+            (json_object_get_int64(v) == -1 || json_object_get_uint64(v) == UINT64_MAX))
+                return 0;
+        int64_t swappiness = 0;
+        int r = json_get_int_range(obj, parent, "swappiness", 0, 100, &swappiness, err);
+        if (r < 0)
+                return r;
+        res->has_memory_swappiness = r > 0;
+        res->memory_swappiness = r > 0 ? (uint64_t)swappiness : 0;
+        return 0;
+}
+
+/* Real clients write 0 for what they leave to the kernel: Docker puts `cpu.shares: 0` and
+ * `blockIO.weight: 0` in every container, and Go clients that fill the spec's structs write 0 for the
+ * fields they do not use. crun and runc write none of
+ * these (the kernel would clamp shares 0 to 2, refuse weight 0 and a 0 period); runc also skips a 0 memory
+ * limit, reservation and net_cls class id. So here 0 means unset. pids.limit 0 stays a limit (spec). */
+static void unset_zero_values(struct oci_resources *res)
+{
+        res->has_memory_limit &= res->memory_limit != 0;
+        res->has_memory_reservation &= res->memory_reservation != 0;
+        res->has_cpu_shares &= res->cpu_shares != 0;
+        res->has_cpu_quota &= res->cpu_quota != 0;
+        res->has_cpu_period &= res->cpu_period != 0;
+        res->has_cpu_rt_runtime &= res->cpu_rt_runtime != 0;
+        res->has_cpu_rt_period &= res->cpu_rt_period != 0;
+        res->has_blkio_weight &= res->blkio_weight != 0;
+        res->has_blkio_leaf_weight &= res->blkio_leaf_weight != 0;
+        for (size_t i = 0; i < res->n_blkio_weight_devices; i++) {
+                struct oci_weight_device *d = &res->blkio_weight_devices[i];
+                d->has_weight &= d->weight != 0;
+                d->has_leaf_weight &= d->leaf_weight != 0;
+        }
+        res->has_net_class_id &= res->net_class_id != 0;
 }
 
 static int parse_device_rule(struct json_object *e, const char *p, size_t i, void *array, struct error **err)
@@ -108,11 +164,8 @@ static int parse_memory(struct json_object *obj, const char *parent, struct oci_
             (r = get_limit(mem, p, "kernel", &res->has_memory_kernel, &res->memory_kernel, err)) < 0 ||
             (r = get_limit(mem, p, "kernelTCP", &res->has_memory_kernel_tcp, &res->memory_kernel_tcp, err)) < 0)
                 return r;
-        int64_t swappiness = 0;
-        if ((r = json_get_int_range(mem, p, "swappiness", 0, 100, &swappiness, err)) < 0)
+        if ((r = get_swappiness(mem, p, res, err)) < 0)
                 return r;
-        res->has_memory_swappiness = r > 0;
-        res->memory_swappiness = r > 0 ? (uint64_t)swappiness : 0;
         if ((r = json_get_bool(mem, p, "disableOOMKiller", &res->disable_oom_killer, err)) < 0)
                 return r;
         res->has_disable_oom_killer = r > 0;
@@ -137,7 +190,7 @@ static int parse_cpu(struct json_object *obj, const char *parent, struct oci_res
         if ((r = json_get_uint64(cpu, p, "shares", &res->cpu_shares, err)) < 0)
                 return r;
         res->has_cpu_shares = r > 0;
-        if ((r = get_limit(cpu, p, "quota", &res->has_cpu_quota, &res->cpu_quota, err)) < 0)
+        if ((r = get_negative_is_unlimited(cpu, p, "quota", &res->has_cpu_quota, &res->cpu_quota, err)) < 0)
                 return r;
         if ((r = json_get_uint64(cpu, p, "period", &res->cpu_period, err)) < 0)
                 return r;
@@ -170,10 +223,10 @@ static int parse_pids(struct json_object *obj, const char *parent, struct oci_re
         _cleanup_free_ char *p = json_path_key(parent, "pids");
         if (!p)
                 return json_error_oom(err);
-        /* 0 is a valid limit (no new process at all), unlike in crun. */
-        if ((r = get_limit(pids, p, "limit", &res->has_pids_limit, &res->pids_limit, err)) <= 0)
-                return r < 0 ? r : json_error_missing(err, p, "limit");
-        return 0;
+        /* 0 is a valid limit (no new process at all), unlike in crun. An empty object sets nothing, as in
+         * runc. */
+        r = get_negative_is_unlimited(pids, p, "limit", &res->has_pids_limit, &res->pids_limit, err);
+        return r < 0 ? r : 0;
 }
 
 static int get_major_minor(struct json_object *e, const char *p, int64_t *major, int64_t *minor, struct error **err)
@@ -198,8 +251,6 @@ static int parse_weight_device(struct json_object *e, const char *p, size_t i, v
         if ((r = json_get_uint16(e, p, "leafWeight", &d->leaf_weight, err)) < 0)
                 return r;
         d->has_leaf_weight = r > 0;
-        if (!d->has_weight && !d->has_leaf_weight)
-                return json_error(err, p, NULL, "expected weight or leafWeight");
         return 0;
 }
 
@@ -362,6 +413,7 @@ int oci_resources_parse_json(struct json_object *obj, const char *path, struct o
                 return r;
         if ((r = parse_unified(obj, path, res, err)) < 0)
                 return r;
+        unset_zero_values(res);
         *out = TAKE_PTR(res);
         return 0;
 }

@@ -105,7 +105,7 @@ def test_runtime_error_reaches_ctr(cd, ids):
     """The shim reads the last "error" record of our --log (JSON) file and reports its msg."""
     r = run(cd, ids(), "no-such-command", opts=["--rm"])
     assert r.returncode != 0, r
-    assert "executable file `no-such-command` not found in $PATH" in r.stderr, r
+    assert "exec: `no-such-command`: executable file not found in $PATH" in r.stderr, r
 
 
 def test_detached_task_ps_pause_kill(cd, ids):

@@ -13,7 +13,7 @@ def test_missing_executable_fails_create_with_crun_wording(rt):
     cid = rt.new_id()
     r = rt.run("create", "--bundle", rt.bundle(["no-such-binary"]), cid)
     assert r.returncode != 0
-    assert "executable file `no-such-binary` not found in $PATH: No such file or directory" in r.stderr, r
+    assert "exec: `no-such-binary`: executable file not found in $PATH: No such file or directory" in r.stderr, r
     assert_nothing_left(rt, cid)
 
 

@@ -278,7 +278,7 @@ def test_missing_executable_fails_at_create(krt):
     cid = krt.new_id()
     r = krt.run("create", "--bundle", b, cid)
     assert r.returncode != 0
-    assert "executable file `no-such-program` not found in $PATH" in r.stderr
+    assert "exec: `no-such-program`: executable file not found in $PATH" in r.stderr
     assert krt.run("state", cid).returncode != 0
     assert krun_funcs(calls(krt, b)) == ["krun_create_ctx"] * 3  # the VM never started
     assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
@@ -286,15 +286,15 @@ def test_missing_executable_fails_at_create(krt):
 
 @pytest.mark.parametrize("args", [["/etc/passwd"], ["not-exec"]])
 def test_non_executable_fails_at_create_with_permission_denied(krt, args):
-    """An existing file without x bits (by path, or the only match in $PATH): crun's "open executable"
-    text with EACCES, which podman maps to exit 126 (not "not found", 127)."""
+    """An existing file without x bits (by path, or the only match in $PATH): "permission denied" with
+    EACCES, which podman and docker map to exit 126 (not "not found", 127)."""
     b = krt.bundle(args=args)
     with open(os.path.join(b, "rootfs", "bin", "not-exec"), "w") as f:
         f.write("#!/bin/sh\n")
     cid = krt.new_id()
     r = krt.run("create", "--bundle", b, cid)
     assert r.returncode != 0
-    assert f"open executable: `{args[0]}`: Permission denied" in r.stderr, r
+    assert f"exec: `{args[0]}`: not an executable file (permission denied): Permission denied" in r.stderr, r
     assert krt.run("state", cid).returncode != 0
 
 

@@ -129,13 +129,13 @@ def test_run_rm_output_and_exit_status(pm, names):
 def test_missing_command_is_127_with_our_message(pm, names):
     r = pm("run", "--rm", "--name", names(), IMAGE, "no-such-command")
     assert r.returncode == 127, r
-    assert "executable file `no-such-command` not found in $PATH" in r.stderr
+    assert "exec: `no-such-command`: executable file not found in $PATH" in r.stderr
 
 
 def test_non_executable_command_is_126(pm, names):
     r = pm("run", "--rm", "--name", names(), IMAGE, "/etc/passwd")
     assert r.returncode == 126, r
-    assert "open executable: `/etc/passwd`: Permission denied" in r.stderr
+    assert "exec: `/etc/passwd`: not an executable file (permission denied): Permission denied" in r.stderr
 
 
 def test_error_reaches_podman_as_one_json_record(pm, names):
@@ -153,7 +153,7 @@ def test_error_reaches_podman_as_one_json_record(pm, names):
     assert sorted(rec) == ["level", "msg", "time"]
     assert rec["level"] == "error"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", rec["time"]), rec
-    assert rec["msg"] == "executable file `no-such-command` not found in $PATH: No such file or directory"
+    assert rec["msg"] == "exec: `no-such-command`: executable file not found in $PATH: No such file or directory"
     assert rec["msg"] in r.stderr
 
 

@@ -19,6 +19,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/proctitle.h"
+#include "container/exec_path.h"
 #include "executor/executor.h"
 #include "executor/krun/devices.h"
 #include "executor/krun/library.h"
@@ -397,8 +398,8 @@ static int executable_at(int rootfs_fd, const char *path)
         return S_ISREG(st.st_mode) && (st.st_mode & 0111) ? 0 : -EACCES;
 }
 
-/* Upstream boots the VM and exits 0 when the workload does not exist; we fail `create` with crun's
- * messages (podman maps "not found" to 127, "open executable … Permission denied" to 126). The guest runs
+/* Upstream boots the VM and exits 0 when the workload does not exist; we fail `create` with the native
+ * path's messages (clients map them to 127 and 126). The guest runs
  * the same lookup (execvp with the config's PATH). */
 static int check_executable(const struct oci_process *proc, int rootfs_fd, struct error **err)
 {
@@ -410,11 +411,7 @@ static int check_executable(const struct oci_process *proc, int rootfs_fd, struc
                 if (cmd[0] != '/' && asprintf(&abs, "%s/%s", proc->cwd ? proc->cwd : "/", cmd) < 0)
                         return error_set(err, ENOMEM, "krun");
                 int r = executable_at(rootfs_fd, abs ? abs : cmd);
-                if (r == -EACCES)
-                        return error_set(err, EACCES, "open executable: `%s`", cmd);
-                if (r < 0)
-                        return error_set(err, ENOENT, "executable file `%s` not found", cmd);
-                return 0;
+                return r < 0 ? exec_path_error(err, r == -EACCES ? EACCES : ENOENT, cmd) : 0;
         }
         const char *path_env = DEFAULT_GUEST_PATH;
         for (char **e = proc->env; e && *e; e++)
@@ -434,9 +431,7 @@ static int check_executable(const struct oci_process *proc, int rootfs_fd, struc
                         return 0;
                 denied |= r == -EACCES;
         }
-        if (denied)
-                return error_set(err, EACCES, "open executable: `%s`", cmd);
-        return error_set(err, ENOENT, "executable file `%s` not found in $PATH", cmd);
+        return exec_path_error(err, denied ? EACCES : ENOENT, cmd);
 }
 
 /* A device the flavor needs, unless the spec's linux.devices already brings /dev/kvm (then the user

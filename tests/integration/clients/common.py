@@ -3,11 +3,12 @@ double behind a wrapper), a fake /dev/kvm, reaping of client daemons re-parented
 lookups by pid."""
 import contextlib
 import os
-import stat
 import subprocess
 import tempfile
 import threading
 import time
+
+from krun_double import fake_devices
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KVM = "/dev/kvm"
@@ -45,17 +46,11 @@ def runtime_binary(kind, build, workdir):
 
 @contextlib.contextmanager
 def fake_kvm(needed):
-    """A /dev/kvm node (c 10:232) for krun on a host without KVM, removed afterwards; nothing opens it (the
-    double does not)."""
-    created = False
-    if needed and not os.path.exists(KVM):
-        os.mknod(KVM, 0o666 | stat.S_IFCHR, os.makedev(10, 232))
-        created = True
-    try:
+    """A /dev/kvm node (c 10:232) for krun on a host without KVM; nothing opens it (the double does not).
+    Shared with every other test run on the machine through krun_double's reference count: a run that
+    removed the node it made while another still used it broke that run's krun containers."""
+    with fake_devices(KVM) if needed else contextlib.nullcontext():
         yield
-    finally:
-        if created:
-            os.unlink(KVM)
 
 
 class Result:

@@ -546,11 +546,12 @@ static void child_resolve(void)
 
         char *d = NULL;
         p.args = args_data;
-        expect_error(process_resolve_executable(&p, &d, &err), &err, EACCES, "open executable: `data`");
+        expect_error(process_resolve_executable(&p, &d, &err), &err, EACCES,
+                     "exec: `data`: not an executable file (permission denied)");
         error_free(&err);
         p.args = args_nope;
         expect_error(process_resolve_executable(&p, &d, &err), &err, ENOENT,
-                     "executable file `nope` not found in $PATH");
+                     "exec: `nope`: executable file not found in $PATH");
         error_free(&err);
 
         expect_ok(process_chdir(&p, &err), &err, "chdir /etc");

@@ -41,7 +41,7 @@ static void test_resources_parse(void **state)
         _cleanup_json_ struct json_object *o = obj_of(
             "{'devices': [{'allow': false, 'access': 'rwm'}, {'allow': true, 'type': 'c', 'major': 1,"
             "   'minor': 3, 'access': 'mwr'}, {'allow': true, 'type': 'b', 'access': 'mm'}, {'allow': true}],"
-            " 'memory': {'limit': 1073741824, 'reservation': 0, 'swap': -1, 'kernel': 5, 'kernelTCP': 6,"
+            " 'memory': {'limit': 1073741824, 'reservation': 536870912, 'swap': -1, 'kernel': 5, 'kernelTCP': 6,"
             "   'swappiness': 60, 'disableOOMKiller': true, 'useHierarchy': false, 'checkBeforeUpdate': true},"
             " 'cpu': {'shares': 1024, 'quota': -1, 'period': 100000, 'burst': 5, 'realtimeRuntime': 950,"
             "   'realtimePeriod': 1000, 'idle': 1, 'cpus': '0-3', 'mems': '0'},"
@@ -77,7 +77,7 @@ static void test_resources_parse(void **state)
                     r->has_memory_kernel_tcp && r->has_memory_swappiness && r->has_disable_oom_killer &&
                     r->has_use_hierarchy && r->has_check_before_update);
         assert_int_equal(r->memory_limit, 1073741824);
-        assert_int_equal(r->memory_reservation, 0);
+        assert_int_equal(r->memory_reservation, 536870912);
         assert_int_equal(r->memory_swap, -1);
         assert_int_equal(r->memory_kernel, 5);
         assert_int_equal(r->memory_kernel_tcp, 6);
@@ -154,6 +154,88 @@ static void test_resources_parse(void **state)
         oci_resources_free(r);
 }
 
+/* What Docker 20.10 writes into every container (daemon/oci_linux.go: shares and weight always present),
+ * byte for byte the resources of `docker run busybox`: 0 means unset, as in crun and runc. */
+static void test_docker_defaults_unset(void **state)
+{
+        (void)state;
+        _cleanup_error_ struct error *err = NULL;
+        struct oci_resources *r = NULL;
+        _cleanup_json_ struct json_object *o =
+            obj_of("{'devices': [{'allow': false, 'access': 'rwm'}], 'memory': {'disableOOMKiller': false},"
+                   " 'cpu': {'shares': 0}, 'pids': {'limit': 0}, 'blockIO': {'weight': 0}}");
+        assert_int_equal(oci_resources_parse_json(o, "linux.resources", &r, &err), 0);
+        assert_false(r->has_cpu_shares);
+        assert_false(r->has_blkio_weight);
+        assert_true(r->has_disable_oom_killer);
+        assert_false(r->disable_oom_killer);
+        /* pids.limit 0 is a limit (spec), not "unset": Docker never writes it (it maps <= 0 to -1). */
+        assert_true(r->has_pids_limit);
+        assert_int_equal(r->pids_limit, 0);
+        assert_int_equal(r->n_devices, 1);
+        oci_resources_free(r);
+}
+
+/* Field by field: the value a client writes for "leave it to the kernel" parses as unset. */
+static void test_zero_means_unset(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *json;
+                size_t offset; /* of the has_ flag that must stay false */
+        } cases[] = {
+            {"{'memory': {'limit': 0}}", offsetof(struct oci_resources, has_memory_limit)},
+            {"{'memory': {'reservation': 0}}", offsetof(struct oci_resources, has_memory_reservation)},
+            {"{'memory': {'swappiness': -1}}", offsetof(struct oci_resources, has_memory_swappiness)},
+            {"{'memory': {'swappiness': 18446744073709551615}}", offsetof(struct oci_resources, has_memory_swappiness)},
+            {"{'cpu': {'shares': 0}}", offsetof(struct oci_resources, has_cpu_shares)},
+            {"{'cpu': {'quota': 0}}", offsetof(struct oci_resources, has_cpu_quota)},
+            {"{'cpu': {'period': 0}}", offsetof(struct oci_resources, has_cpu_period)},
+            {"{'cpu': {'realtimeRuntime': 0}}", offsetof(struct oci_resources, has_cpu_rt_runtime)},
+            {"{'cpu': {'realtimePeriod': 0}}", offsetof(struct oci_resources, has_cpu_rt_period)},
+            {"{'blockIO': {'weight': 0}}", offsetof(struct oci_resources, has_blkio_weight)},
+            {"{'blockIO': {'leafWeight': 0}}", offsetof(struct oci_resources, has_blkio_leaf_weight)},
+            {"{'network': {'classID': 0}}", offsetof(struct oci_resources, has_net_class_id)},
+            {"{'pids': {}}", offsetof(struct oci_resources, has_pids_limit)},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                _cleanup_error_ struct error *err = NULL;
+                struct oci_resources *r = NULL;
+                _cleanup_json_ struct json_object *o = obj_of(cases[i].json);
+                if (oci_resources_parse_json(o, "linux.resources", &r, &err) < 0)
+                        fail_msg("%s: %s", cases[i].json, err->msg);
+                if (*(bool *)((char *)r + cases[i].offset))
+                        fail_msg("%s: parsed as set", cases[i].json);
+                oci_resources_free(r);
+        }
+}
+
+/* Weight devices with 0 weights (runc skips them) parse without writing anything; negative quota and
+ * pids limits are "unlimited" (crun and runc write "max"). */
+static void test_lenient_values(void **state)
+{
+        (void)state;
+        _cleanup_error_ struct error *err = NULL;
+        struct oci_resources *r = NULL;
+        _cleanup_json_ struct json_object *o =
+            obj_of("{'blockIO': {'weightDevice': [{'major': 8, 'minor': 0}, {'major': 8, 'minor': 16, 'weight': 0,"
+                   " 'leafWeight': 0}, {'major': 8, 'minor': 32, 'weight': 0, 'leafWeight': 7}]},"
+                   " 'cpu': {'quota': -5}, 'pids': {'limit': -3}, 'devices': [], 'hugepageLimits': [],"
+                   " 'unified': {}, 'rdma': {}, 'network': {'priorities': []}}");
+        assert_int_equal(oci_resources_parse_json(o, "linux.resources", &r, &err), 0);
+        assert_int_equal(r->n_blkio_weight_devices, 3);
+        assert_false(r->blkio_weight_devices[0].has_weight || r->blkio_weight_devices[0].has_leaf_weight);
+        assert_false(r->blkio_weight_devices[1].has_weight || r->blkio_weight_devices[1].has_leaf_weight);
+        assert_false(r->blkio_weight_devices[2].has_weight);
+        assert_true(r->blkio_weight_devices[2].has_leaf_weight);
+        assert_true(r->has_cpu_quota);
+        assert_int_equal(r->cpu_quota, -1);
+        assert_true(r->has_pids_limit);
+        assert_int_equal(r->pids_limit, -1);
+        assert_int_equal(r->n_devices + r->n_hugepage_limits + r->n_unified + r->n_rdma + r->n_net_priorities, 0);
+        oci_resources_free(r);
+}
+
 static void test_resources_errors(void **state)
 {
         (void)state;
@@ -183,8 +265,9 @@ static void test_resources_errors(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_resources_parse),
-            cmocka_unit_test(test_resources_errors),
+            cmocka_unit_test(test_resources_parse),       cmocka_unit_test(test_resources_errors),
+            cmocka_unit_test(test_docker_defaults_unset), cmocka_unit_test(test_zero_means_unset),
+            cmocka_unit_test(test_lenient_values),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
