@@ -138,7 +138,9 @@ static int create_cgroupfs(const struct cgroup_create_args *a, struct cgroup_han
                         path = TAKE_PTR(sibling);
                         r = 0;
                 } else {
-                        log_warning("cgroup: %s; running without a cgroup (rootless, no delegated cgroup)", e->msg);
+                        /* Not a failure: cgroup v1 is never delegated to a user, and a rootless container
+                         * simply runs in the cgroup of its caller (crun and runc do the same). */
+                        log_debug("cgroup: %s; running without a cgroup (rootless, no delegated cgroup)", e->msg);
                         out->driver = CGROUP_DRIVER_DISABLED;
                         return 0;
                 }

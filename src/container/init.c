@@ -362,6 +362,7 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 if (r < 0)
                         return r;
         }
+        process_hand_over_stdio(proc);
         r = process_set_identity(proc, a->has_new_userns, err);
         if (r < 0)
                 return r;
@@ -410,6 +411,8 @@ void container_init(struct init_args *a)
         if (r < 0)
                 _exit(1); /* the runtime is gone or failed: nobody to report to */
         late.host_pid = go.value;
+        if (a->is_dumpable_until_go && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                _exit(1);
 
         r = setup(a, &late, &envp, &exec_path, &err);
         if (r >= 0)

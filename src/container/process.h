@@ -17,6 +17,9 @@ int process_resolve_executable(const struct oci_process *proc, char **path, stru
 int process_build_env(const struct oci_process *proc, char *const *extra, char ***envp, struct error **err);
 /* chdir(cwd); retried after the user switch by process_set_identity's caller on EACCES. */
 int process_chdir(const struct oci_process *proc, struct error **err);
+/* Give the stdio pipes and sockets to process.user, so that it can reopen them (/dev/stdout, /proc/self/fd/1):
+ * a pipe is mode 0600 and owned by whoever made it, often the container's root. */
+void process_hand_over_stdio(const struct oci_process *proc);
 /* umask, additional gids, gid, uid (keeping caps across the switch), capability sets (bounding dropped,
  * effective/permitted/inheritable set, ambient raised), noNewPrivileges. */
 int process_set_identity(const struct oci_process *proc, bool in_userns, struct error **err);
