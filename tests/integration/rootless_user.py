@@ -30,20 +30,32 @@ class Result:
         return f"<rc={self.returncode} stdout={self.stdout!r} stderr={self.stderr!r}>"
 
 
+def _reap():
+    """Collect exited children: pytest is the subreaper (conftest.py), so conmon and podman's pause process
+    become ours when their parents exit."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def _uid_processes(uid):
+    """Live (not zombie) processes whose real uid is `uid`."""
+    _reap()
     pids = []
     for p in os.listdir("/proc"):
         if not p.isdigit():
             continue
         try:
             with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            pids.append(int(p))
-                        break
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
         except OSError:
             continue
+        if int(fields.get("Uid", "-1 ").split()[0]) == uid and not fields.get("State", "").strip().startswith(("Z", "X")):
+            pids.append(int(p))
     return pids
 
 
@@ -110,7 +122,14 @@ class RootlessUser:
     def remove(self):
         """Everything the user left goes: its processes (only those: found by its uid), the account with its
         subordinate ranges, the runtime dir and the home. Returns what was still running."""
-        left = self.processes()
+        left = []
+        for pid in self.processes():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                left.append(f"{pid} {b' '.join(argv).decode(errors='replace').strip()}")
+            except OSError:
+                pass
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for pid in self.processes():
                 try:
