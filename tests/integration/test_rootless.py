@@ -135,6 +135,21 @@ def test_state_root_is_the_users_runtime_dir(rl, user):
     assert not os.path.exists(os.path.join(user.runtime_dir, "krun", cid))
 
 
+def test_detached_exec_kill_delete(rl):
+    b = rl.bundle(["sleep", "1000"])
+    cid = rl.new_id()
+    r = rl("run", "--detach", "--bundle", b, cid)
+    assert r.returncode == 0, r
+    assert json.loads(rl("state", cid, check=True).stdout)["status"] == "running"
+    r = rl("exec", cid, "sh", "-c", "id -u; cat /proc/self/uid_map")
+    assert r.returncode == 0, r
+    assert r.stdout.split()[:2] == ["0", "0"]
+    assert rl("kill", cid, "KILL").returncode == 0
+    r = rl("delete", "--force", cid)
+    assert r.returncode == 0, r
+    assert rl("state", cid).returncode != 0
+
+
 def test_euid_0_in_a_user_namespace_is_rootless(rl, user):
     """podman's situation: the runtime runs in the user's namespace, where its euid is 0. /run/krun is not
     writable there; the state must go to $XDG_RUNTIME_DIR/krun all the same."""
