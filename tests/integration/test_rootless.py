@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -194,6 +195,47 @@ def test_cgroups_skipped_with_a_debug_line(rl, user):
     # Only at debug level: the default level says nothing.
     r = rl("run", "--bundle", b, rl.new_id())
     assert r.returncode == 0 and r.stderr == "", r
+
+
+UNIFIED = "/sys/fs/cgroup/unified"
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(UNIFIED, "cgroup.procs")),
+                    reason="no cgroup2 hierarchy at /sys/fs/cgroup/unified")
+def test_delegated_cgroup_v2_is_used(rl, user):
+    """A pure cgroup v2 view (this host's cgroup2 hierarchy mounted on /sys/fs/cgroup in a private mount
+    namespace) with a subtree delegated to the user, as systemd's user@.service gives one: the container
+    gets a cgroup next to the caller's, without device rules (a BPF program needs host privileges), and
+    `delete` removes it."""
+    deleg = os.path.join(UNIFIED, f"{user.name}-deleg")
+    os.makedirs(os.path.join(deleg, "shell"))
+    try:
+        subprocess.run(["chown", "-R", f"{user.uid}:{user.gid}", deleg], check=True)
+        b = rl.bundle(["sh", "-c", "grep ^0:: /proc/self/cgroup"])
+        cid = rl.new_id()
+        log = os.path.join(user.home, "v2.log")
+        inner = " ".join(user.argv([CRUN, "--debug", "--log", log, "run", "--bundle", b, cid]))
+        script = (f"mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo $$ > /sys/fs/cgroup/{user.name}-deleg/shell/"
+                  f"cgroup.procs && exec {inner}")
+        r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                           capture_output=True, text=True, timeout=60, cwd=user.home)
+        with open(log) as f:
+            text = f.read()
+        assert r.returncode == 0, (r, text)
+        assert r.stdout == f"0::/{user.name}-deleg/{cid}\n", (r, text)
+        assert "running without a cgroup" not in text
+        assert not os.path.exists(os.path.join(deleg, cid))
+    finally:
+        for d in (os.path.join(deleg, "shell"), deleg):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    reap_orphans()
+                    time.sleep(0.1)
 
 
 def test_subuid_range_through_newuidmap_and_stdio_handed_to_the_user(rl, user):
