@@ -312,6 +312,40 @@ def test_bind_mount_of_the_users_directory(rl, user):
         shutil.rmtree(data)
 
 
+def test_bind_source_reachable_only_through_a_supplementary_group(busybox_rootfs):
+    """The init opens bind sources with the caller's credentials, supplementary groups included: a user
+    namespace whose setgroups is denied keeps them (only setgroups(2) is refused), so a source the user
+    reaches through a group mounts as it would for the user on the host."""
+    group = f"krlg{uuid.uuid4().hex[:8]}"
+    subprocess.run(["groupadd", group], check=True, capture_output=True)
+    u = None
+    try:
+        u = RootlessUser(groups=[group])
+        shared = os.path.join(u.home, "shared")
+        os.mkdir(shared)
+        os.chown(shared, 0, grp.getgrnam(group).gr_gid)
+        os.chmod(shared, 0o750)  # no access for the user but through the group
+        with open(os.path.join(shared, "f"), "w") as f:
+            f.write("via group\n")
+        os.chmod(os.path.join(shared, "f"), 0o644)
+        k = Rootless(u, busybox_rootfs)
+
+        def edit(cfg):
+            cfg["mounts"].append({"destination": "/shared", "type": "bind", "source": shared,
+                                  "options": ["rbind", "ro"]})
+
+        b = k.bundle(["cat", "/shared/f"], edit=edit)
+        r = k("run", "--bundle", b, k.new_id())
+        k.cleanup()
+        assert r.returncode == 0, r
+        assert r.stdout == "via group\n"
+    finally:
+        if u:
+            left = u.remove()
+            assert not left, left
+        subprocess.run(["groupdel", group], capture_output=True)
+
+
 # ---- krun (libkrun TEST DOUBLE, not a VM) ----
 
 KVM_GROUP = "krltestkvm"
