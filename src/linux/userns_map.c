@@ -1,7 +1,6 @@
 /* The pure half of src/linux/userns.h: rootless detection from the uid_map text, the default mapping,
  * and the newuidmap/newgidmap command lines. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,23 +55,25 @@ bool userns_map_is_own_id(const struct oci_id_mapping *m, size_t n, uint32_t own
         return n == 1 && m[0].host_id == own_id && m[0].size == 1;
 }
 
+static char *number_text(long long v)
+{
+        char buf[24];
+        snprintf(buf, sizeof(buf), "%lld", v);
+        return strdup(buf);
+}
+
 char **userns_helper_argv(const char *prog, pid_t pid, const struct oci_id_mapping *m, size_t n)
 {
+        /* calloc'd: the entries not filled yet are NULL, where the cleanup stops. */
         _cleanup_strv_ char **argv = calloc(2 + 3 * n + 1, sizeof(char *));
-        if (!argv)
+        if (!argv || !(argv[0] = strdup(prog)) || !(argv[1] = number_text(pid)))
                 return NULL;
-        size_t k = 0;
-        if (!(argv[k++] = strdup(prog)) || asprintf(&argv[k++], "%d", (int)pid) < 0) {
-                argv[k - 1] = NULL;
-                return NULL;
-        }
+        size_t k = 2;
         for (size_t i = 0; i < n; i++) {
                 const uint32_t v[3] = {m[i].container_id, m[i].host_id, m[i].size};
                 for (int j = 0; j < 3; j++)
-                        if (asprintf(&argv[k++], "%" PRIu32, v[j]) < 0) {
-                                argv[k - 1] = NULL;
+                        if (!(argv[k++] = number_text(v[j])))
                                 return NULL;
-                        }
         }
         return TAKE_PTR(argv);
 }
