@@ -32,6 +32,17 @@ const char *state_default_root(bool is_rootless)
                 snprintf(buf, sizeof(buf), "%s/krun", xdg);
                 return buf;
         }
+        /* No XDG_RUNTIME_DIR (su, cron): the user's runtime directory if the login manager made one, as crun
+         * does. Not with euid 0 in a user namespace, where /run/user/0 is host root's. */
+        uid_t euid = geteuid();
+        struct stat st;
+        if (is_rootless && euid != 0) {
+                snprintf(buf, sizeof(buf), "/run/user/%u", (unsigned)euid);
+                if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == euid) {
+                        snprintf(buf, sizeof(buf), "/run/user/%u/krun", (unsigned)euid);
+                        return buf;
+                }
+        }
         return "/run/krun";
 }
 

@@ -136,6 +136,16 @@ def test_state_root_is_the_users_runtime_dir(rl, user):
     assert not os.path.exists(os.path.join(user.runtime_dir, "krun", cid))
 
 
+def test_state_root_without_xdg_runtime_dir(rl, user):
+    """su or cron give no XDG_RUNTIME_DIR: the user's /run/user/UID is used all the same (as crun does)."""
+    b = rl.bundle(["true"])
+    cid = rl.new_id()
+    r = rl("create", "--bundle", b, cid, env={"XDG_RUNTIME_DIR": None})
+    assert r.returncode == 0, r
+    assert os.path.isdir(os.path.join(user.runtime_dir, "krun", cid))
+    assert rl("delete", "--force", cid, env={"XDG_RUNTIME_DIR": None}).returncode == 0
+
+
 def test_detached_exec_kill_delete(rl):
     b = rl.bundle(["sleep", "1000"])
     cid = rl.new_id()
