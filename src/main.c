@@ -8,6 +8,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/proctitle.h"
+#include "linux/userns.h"
 #include "oci/state.h"
 
 static int fail(const struct error *err)
@@ -19,7 +20,7 @@ static int fail(const struct error *err)
 static bool resolve_rootless(enum cmd_rootless r)
 {
         if (r == CMD_ROOTLESS_AUTO)
-                return geteuid() != 0;
+                return userns_detect_rootless();
         return r == CMD_ROOTLESS_TRUE;
 }
 
@@ -43,7 +44,8 @@ int main(int argc, char **argv)
         if (r < 0)
                 return fail(err);
         if (g.want_version) {
-                _cleanup_free_ char *text = cmd_version_text(state_default_root(), cmd_libkrun_available());
+                _cleanup_free_ char *text =
+                    cmd_version_text(state_default_root(resolve_rootless(g.rootless)), cmd_libkrun_available());
                 if (!text || fputs(text, stdout) < 0 || fflush(stdout) != 0) {
                         error_set(&err, errno ? errno : ENOMEM, "--version");
                         return fail(err);
@@ -62,12 +64,13 @@ int main(int argc, char **argv)
                 return fail(err);
         }
 
+        bool is_rootless = resolve_rootless(g.rootless);
         struct runtime_ctx rt = {
             .argv0_name = prog,
-            .state_root = g.root ? g.root : state_default_root(),
+            .state_root = g.root ? g.root : state_default_root(is_rootless),
             .cgroup_manager = (enum cgroup_driver)g.cgroup_manager,
             .cgroup_manager_given = g.cgroup_manager_given,
-            .is_rootless = resolve_rootless(g.rootless),
+            .is_rootless = is_rootless,
             .criu = g.criu,
             .log_level = g.log_level,
         };

@@ -299,7 +299,14 @@ int cgroup_apply(const struct cgroup_dirs *d, const struct oci_resources *r, boo
         ret = write_all(d, &w1, 1, is_update, err);
         if (ret >= 0)
                 ret = write_all(d, &w2, 2, is_update, err);
-        if (ret >= 0 && (!is_update || (r && r->n_devices)))
+        /* Rootless: the v2 device filter is a BPF program, which needs CAP_BPF or CAP_SYS_ADMIN in the initial
+         * user namespace, and the user namespace already confines devices: mknod is refused there and the host
+         * nodes bound in keep their host permissions (crun also leaves the rules out). */
+        if (ret >= 0 && d->is_rootless) {
+                if (r && r->n_devices)
+                        log_debug("linux.resources.devices: not applied (rootless: the user namespace confines "
+                                  "devices)");
+        } else if (ret >= 0 && (!is_update || (r && r->n_devices)))
                 ret = apply_devices(d, r, err);
         if (ret >= 0)
                 ret = apply_unified(d, r, err);

@@ -218,12 +218,14 @@ static int lock_hierarchy(const struct cgroup_dirs *d, int *fd, struct error **e
         return 0;
 }
 
-int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, struct error **err)
+int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, bool is_rootless,
+                    struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
         int r = cgroup_dirs_open(path, &d, err);
         if (r < 0)
                 return r;
+        d.is_rootless = is_rootless;
         _cleanup_close_ int lock_fd = -1;
         r = lock_hierarchy(&d, &lock_fd, err);
         if (r < 0)

@@ -133,6 +133,7 @@ struct cgroup_dirs {
         char **v1;        /* full path per layout.v1[i] */
         unsigned v1_mask; /* controllers (1 << CG_x) handled by v1 hierarchies */
         unsigned v2_mask; /* controllers available in the unified hierarchy and not on v1 */
+        bool is_rootless; /* no device rules: see cgroup_apply */
 };
 int cgroup_dirs_open(const char *path, struct cgroup_dirs *d, struct error **err);
 void cgroup_dirs_clear(struct cgroup_dirs *d);
@@ -140,8 +141,10 @@ void cgroup_dirs_clear(struct cgroup_dirs *d);
 int cgroup_apply(const struct cgroup_dirs *d, const struct oci_resources *r, bool is_update, struct error **err);
 
 /* ---- cgroupfs.c: the cgroupfs driver, on a path below the hierarchy roots ---- */
-/* `adopt`: the leaf may already hold `pid` (systemd put it there), skip the "already in use" check. */
-int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, struct error **err);
+/* `adopt`: the leaf may already hold `pid` (systemd put it there), skip the "already in use" check.
+ * `is_rootless`: a delegated cgroup of an unprivileged user, where device rules are left out. */
+int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, bool is_rootless,
+                    struct error **err);
 int cgroupfs_destroy(const char *path, struct error **err);
 int cgroupfs_update(const char *path, const struct oci_resources *res, struct error **err);
 int cgroupfs_enter(const char *path, pid_t pid, const char *sub, struct error **err);

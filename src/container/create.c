@@ -34,6 +34,7 @@
 #include "executor/executor.h"
 #include "linux/idmap.h"
 #include "linux/netdev.h"
+#include "linux/userns.h"
 #include "oci/state.h"
 
 void creation_init(struct creation *c, struct runtime_ctx *rt, const struct create_options *opts)
@@ -150,6 +151,10 @@ int creation_load_config(struct creation *c, struct error **err)
         }
         if (!c->rootfs)
                 return error_sys(err, "config.json: root.path: `%s`", c->spec->root_path);
+        /* A user namespace without mappings (`spec --rootless`) maps container root to us, as crun does. */
+        r = userns_fill_default_mappings(&c->spec->linux_, geteuid(), getegid(), err);
+        if (r < 0)
+                return r;
         struct stat st;
         if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
                 return error_set(err, ENOTDIR, "config.json: root.path: `%s` is not a directory", c->rootfs);
@@ -266,8 +271,13 @@ static void child_main(void *arg)
         struct child_arg *a = arg;
         /* Until it execs the workload, the init's /proc/<pid>/exe is our own binary. Non-dumpable, no
          * process of the container (in a shared or joined pid namespace) may open it and later write
-         * through it to the runtime on the host (CVE-2019-5736). execve makes the workload dumpable again. */
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+         * through it to the runtime on the host (CVE-2019-5736). execve makes the workload dumpable again.
+         * A rootless runtime is not root in the initial user namespace, and the /proc files of a non-dumpable
+         * process belong to that root: it could no longer write the init's uid_map. That init turns
+         * non-dumpable itself at GO, once its maps are written and before anything of the container runs;
+         * until then nothing but the runtime's own user can reach it. */
+        if (!a->ia->is_dumpable_until_go)
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close_fd(&a->c->dir_fd);
         close_fd(&a->c->root_fd);
         close_fd(&a->c->sync_fd[0]);
@@ -308,6 +318,7 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
             .preserve_fds = c->opts->preserve_fds,
             .notify_socket = getenv("NOTIFY_SOCKET") ? NOTIFY_CONTAINER_SOCKET : NULL,
             .no_pivot = c->opts->no_pivot,
+            .is_dumpable_until_go = c->rt->is_rootless && c->plan.has_new_userns,
         };
         struct child_arg arg = {c, ia};
         r = spawn_init(&c->plan, child_main, &arg, &c->pid, &c->pidfd, err);
@@ -358,7 +369,7 @@ static int supervise_setup(struct creation *c, struct error **err)
 {
         int r;
         if (c->plan.has_new_userns) {
-                r = spawn_write_id_maps(c->pid, c->spec, err);
+                r = userns_write_maps(c->pid, &c->spec->linux_, err);
                 if (r < 0)
                         return r;
         }

@@ -380,6 +380,7 @@ static int switch_identity(struct init_args *a, struct init_late *late, struct e
         const struct oci_process *proc = a->spec->process;
         /* Leftover fds are marked CLOEXEC before any filter loads; whatever we open later is O_CLOEXEC. */
         int r = mark_fds_cloexec(a, late, err);
+        process_hand_over_stdio(proc); /* fchown: before any filter, which may deny it */
         /* Without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN: before the user switch drops it. */
         bool is_filtered = late->seccomp && !proc->no_new_privileges;
         if (r >= 0 && !proc->no_new_privileges)
@@ -423,6 +424,8 @@ void container_init(struct init_args *a)
         if (r < 0)
                 _exit(1); /* the runtime is gone or failed: nobody to report to */
         late.host_pid = go.value;
+        if (a->is_dumpable_until_go && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                _exit(1);
 
         r = setup(a, &late, &envp, &exec_path, &err);
         if (r >= 0)

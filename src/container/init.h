@@ -22,6 +22,7 @@ struct init_args {
         int preserve_fds;
         const char *notify_socket; /* NOTIFY_SOCKET for the workload (sd_notify proxy), NULL when none */
         bool no_pivot;
+        bool is_dumpable_until_go; /* rootless with a new user namespace: see child_main in create.c */
 };
 
 /* Never returns: _exit()s on failure after reporting the error over sync_fd. */

@@ -220,6 +220,21 @@ static int set_groups(const struct oci_process *proc, bool in_userns, struct err
         return error_sys(err, "process.user.additionalGids: setgroups");
 }
 
+void process_hand_over_stdio(const struct oci_process *proc)
+{
+        for (int fd = 0; fd < 3; fd++) {
+                struct stat st;
+                /* Only the anonymous pipes and sockets a caller (conmon, a shell) made for us: a regular
+                 * file or a terminal passed as stdio belongs to the caller and keeps its owner. */
+                if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) ||
+                    (st.st_uid == proc->uid && st.st_gid == proc->gid))
+                        continue;
+                /* Best effort, like runc: an id the user namespace does not map (EINVAL) or a pipe we do not
+                 * own (EPERM) keeps its owner, and the process can still use the fd it inherited. */
+                (void)fchown(fd, proc->uid, proc->gid);
+        }
+}
+
 int process_set_identity(const struct oci_process *proc, bool in_userns, struct error **err)
 {
         /* Absent umask means "do not change" in the spec, but our setup ran with whatever the caller had;

@@ -20,6 +20,9 @@ int process_chdir(const struct oci_process *proc, struct error **err);
 /* True when a failed process_chdir is worth retrying after the user switch (root-squashed NFS: EACCES);
  * any other failure, an escape above all, is final. */
 bool process_chdir_retry_as_user(const struct error *e);
+/* Give the stdio pipes and sockets to process.user, so that it can reopen them (/dev/stdout, /proc/self/fd/1):
+ * a pipe is mode 0600 and owned by whoever made it, often the container's root. */
+void process_hand_over_stdio(const struct oci_process *proc);
 /* umask, additional gids, gid, uid (keeping caps across the switch), capability sets (bounding dropped,
  * effective/permitted/inheritable set, ambient raised), noNewPrivileges. */
 int process_set_identity(const struct oci_process *proc, bool in_userns, struct error **err);

@@ -163,37 +163,3 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
         *pidfd_out = pidfd;
         return 0;
 }
-
-static int write_map(pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n, struct error **err)
-{
-        if (n == 0)
-                return 0;
-        char buf[8192];
-        size_t len = 0;
-        for (size_t i = 0; i < n; i++) {
-                int w =
-                    snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
-                if (w < 0 || (size_t)w >= sizeof(buf) - len)
-                        return error_set(err, E2BIG, "%s: too many mappings", file);
-                len += (size_t)w;
-        }
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return error_sys(err, "open %s", path);
-        if (write(fd, buf, len) != (ssize_t)len)
-                return error_sys(err, "write %s", path);
-        return 0;
-}
-
-int spawn_write_id_maps(pid_t pid, const struct oci_spec *spec, struct error **err)
-{
-        int r = write_map(pid, "uid_map", spec->linux_.uid_mappings, spec->linux_.n_uid_mappings, err);
-        if (r < 0)
-                return error_prefix(err, "config.json: linux.uidMappings");
-        r = write_map(pid, "gid_map", spec->linux_.gid_mappings, spec->linux_.n_gid_mappings, err);
-        if (r < 0)
-                return error_prefix(err, "config.json: linux.gidMappings");
-        return 0;
-}

@@ -23,7 +23,5 @@ void spawn_plan_close(struct spawn_plan *plan);
 /* Clone the init; in the child, `child_fn(arg)` runs and must not return. */
 int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid_t *pid, int *pidfd,
                struct error **err);
-/* Write uid_map / gid_map of a new user namespace. */
-int spawn_write_id_maps(pid_t pid, const struct oci_spec *spec, struct error **err);
 /* clone flag of a namespace type (table shared with the plan). */
 unsigned long spawn_clone_flag(enum oci_ns_type type);

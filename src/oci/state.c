@@ -21,16 +21,28 @@
 /* state.json is a few hundred bytes; a larger one is corrupt, not something to allocate for. */
 #define STATE_MAX_SIZE 65534
 
-const char *state_default_root(void)
+const char *state_default_root(bool is_rootless)
 {
         static char buf[4096];
         const char *xdg = getenv("XDG_RUNTIME_DIR");
-        if (xdg && *xdg && geteuid() != 0) {
+        /* Rootless (also podman's user namespace, where the euid is 0) cannot write /run: the user's runtime
+         * directory, as crun does. Root always uses /run/krun: podman runs some commands with
+         * XDG_RUNTIME_DIR set and some without, and every command of one caller must resolve the same root. */
+        if (is_rootless && xdg && *xdg) {
                 snprintf(buf, sizeof(buf), "%s/krun", xdg);
                 return buf;
         }
-        /* Root always uses /run/krun: podman runs some commands with XDG_RUNTIME_DIR set and some without,
-         * and every command of one caller must resolve the same root. */
+        /* No XDG_RUNTIME_DIR (su, cron): the user's runtime directory if the login manager made one, as crun
+         * does. Not with euid 0 in a user namespace, where /run/user/0 is host root's. */
+        uid_t euid = geteuid();
+        struct stat st;
+        if (is_rootless && euid != 0) {
+                snprintf(buf, sizeof(buf), "/run/user/%u", (unsigned)euid);
+                if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == euid) {
+                        snprintf(buf, sizeof(buf), "/run/user/%u/krun", (unsigned)euid);
+                        return buf;
+                }
+        }
         return "/run/krun";
 }
 

@@ -25,8 +25,9 @@ struct container_state {
         char **annotation_keys, **annotation_values; /* parallel, NULL-terminated */
 };
 
-/* Default state root: $XDG_RUNTIME_DIR/krun when set and non-empty, else /run/krun. */
-const char *state_default_root(void);
+/* Default state root: when rootless, $XDG_RUNTIME_DIR/krun if that is set and non-empty, else
+ * /run/user/EUID/krun if the user's /run/user/EUID exists; otherwise /run/krun. */
+const char *state_default_root(bool is_rootless);
 /* Validates a container ID: [A-Za-z0-9_+.-], no leading '.', 1..STATE_ID_MAX bytes (it is a directory name). Pure. */
 #define STATE_ID_MAX 250
 int state_validate_id(const char *id, struct error **err);
