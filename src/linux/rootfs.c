@@ -89,6 +89,17 @@ static bool needs_mounts(const struct oci_spec *spec)
                (l->readonly_paths && l->readonly_paths[0]) || spec->root_readonly;
 }
 
+/* A missing process.cwd is created (as runc and crun do), inside the root, after the mounts it may sit on
+ * and before root.readonly and readonlyPaths make that impossible. */
+static int create_cwd(const struct oci_process *proc, int rootfs_fd, struct error **err)
+{
+        if (!proc || !proc->cwd || !*proc->cwd || strcmp(proc->cwd, "/") == 0)
+                return 0;
+        _cleanup_close_ int cwd = -1;
+        int r = safe_mkdir_p(rootfs_fd, proc->cwd, 0755, &cwd, err);
+        return r < 0 ? error_prefix(err, "config.json: process.cwd") : 0;
+}
+
 int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error **err)
 {
         const struct oci_spec *spec = cfg->spec;
@@ -137,6 +148,8 @@ int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error
                 r = devices_create_symlinks(fd, st.has_devpts, st.dev_is_tmpfs, err);
         if (r >= 0 && cfg->console_slave_fd >= 0)
                 r = devices_mount_console(fd, cfg->console_slave_fd, err);
+        if (r >= 0)
+                r = create_cwd(spec->process, fd, err);
         if (r < 0)
                 return r;
         *rootfs_fd = TAKE_FD(fd);
