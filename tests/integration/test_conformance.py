@@ -1,6 +1,7 @@
 """Runtime-spec MUSTs and crun behaviours that images and tools rely on (issue 13): a process.cwd that does
 not exist, mount destinations behind dangling symlinks, and the smaller conformance points below."""
 import os
+import uuid
 
 import pytest
 
@@ -67,3 +68,84 @@ def test_file_mount_destination_behind_a_dangling_symlink_is_created_inside_the_
     assert r.returncode == 0, r
     assert r.stdout == "file"
     assert not outside.exists(), "the symlink was followed out of the rootfs"
+
+
+def _v1_cpu_mount():
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, post = line.split(" - ", 1)
+            fstype, _, opts = post.split()[:3]
+            if fstype == "cgroup" and "cpu" in opts.split(","):
+                return pre.split()[4]
+    return None
+
+
+def need_rt_group_sched():
+    cpu = _v1_cpu_mount()
+    if not cpu or not os.path.exists(cpu + "/cpu.rt_runtime_us"):
+        pytest.skip("no cgroup v1 cpu controller with RT group scheduling: real-time policies need no budget")
+    with open(cpu + "/cpu.rt_runtime_us") as f:
+        if int(f.read()) < 100000:
+            pytest.skip("the root cpu cgroup has too little real-time time to hand out")
+    return cpu
+
+
+@pytest.fixture
+def parent_cgroup(rt):
+    """A cgroup name to nest containers under (the runtime makes it; a delete never removes parents):
+    the containers are deleted first, then it is removed from every hierarchy."""
+    name = f"kt-parent-{uuid.uuid4().hex[:8]}"
+    yield name
+    rt.cleanup()
+    for hierarchy in os.listdir("/sys/fs/cgroup"):
+        top = os.path.join("/sys/fs/cgroup", hierarchy, name)
+        if not os.path.isdir(top):
+            continue
+        for sub, _, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
+            os.rmdir(sub)
+
+
+def fifo(c, cgroups_path=None):
+    c["process"]["scheduler"] = {"policy": "SCHED_FIFO", "priority": 10}
+    if cgroups_path:
+        c["linux"]["cgroupsPath"] = cgroups_path
+
+
+def test_fifo_without_a_budget_in_the_config_runs(rt):
+    need_rt_group_sched()
+    r = run(rt, ["sh", "-c", "grep ^policy /proc/self/sched"], fifo)
+    assert r.returncode == 0, r
+    assert r.stdout.split()[-1] == "1", r  # SCHED_FIFO
+
+
+def test_fifo_in_a_nested_cgroup_made_by_the_runtime(rt, parent_cgroup):
+    need_rt_group_sched()
+    r = run(rt, ["sh", "-c", "grep ^policy /proc/self/sched"],
+            lambda c: fifo(c, f"/{parent_cgroup}/{rt.new_id()}"))
+    assert r.returncode == 0, r
+    assert r.stdout.split()[-1] == "1", r
+
+
+def test_fifo_under_a_parent_without_room_fails_at_create(rt, parent_cgroup):
+    cpu = need_rt_group_sched()
+    os.mkdir(os.path.join(cpu, parent_cgroup))  # ours, not the runtime's: it keeps its 0 µs
+    cid = rt.new_id()
+    r = rt.run("create", "--bundle", rt.bundle(["true"], edit=lambda c: fifo(c, f"/{parent_cgroup}/{cid}")), cid)
+    assert r.returncode != 0
+    assert "process.scheduler" in r.stderr and "cpu.rt_runtime_us" in r.stderr, r
+    assert not os.path.exists(os.path.join(rt.root, cid))
+    assert not os.path.exists(os.path.join(cpu, parent_cgroup, cid))
+
+
+def test_explicit_budget_is_handed_down_through_new_parents(rt, parent_cgroup):
+    cpu = need_rt_group_sched()
+    cid = rt.new_id()
+
+    def edit(c):
+        fifo(c, f"/{parent_cgroup}/{cid}")
+        c["linux"]["resources"] = {"cpu": {"realtimeRuntime": 20000, "realtimePeriod": 1000000}}
+    r = rt.run("run", "-d", "--bundle", rt.bundle(["sleep", "600"], edit=edit), cid)
+    assert r.returncode == 0, r
+    for d in (os.path.join(cpu, parent_cgroup), os.path.join(cpu, parent_cgroup, cid)):
+        with open(d + "/cpu.rt_runtime_us") as f:
+            assert f.read().strip() == "20000", d
