@@ -1,5 +1,6 @@
 """Runtime-spec MUSTs and crun behaviours that images and tools rely on (issue 13): a process.cwd that does
 not exist, mount destinations behind dangling symlinks, and the smaller conformance points below."""
+import json
 import os
 import uuid
 
@@ -149,3 +150,22 @@ def test_explicit_budget_is_handed_down_through_new_parents(rt, parent_cgroup):
     for d in (os.path.join(cpu, parent_cgroup), os.path.join(cpu, parent_cgroup, cid)):
         with open(d + "/cpu.rt_runtime_us") as f:
             assert f.read().strip() == "20000", d
+
+
+def test_failing_poststop_hook_warns_at_the_default_log_level(rt, tmp_path):
+    """The spec: the runtime MUST log a warning when a poststop hook fails. crun's default level (error)
+    hides ordinary warnings; this one is shown anyway, on stderr and in --log."""
+    log = tmp_path / "runtime.log"
+
+    def edit(c):
+        c["hooks"] = {"poststop": [{"path": "/bin/false"}]}
+    cid = rt.new_id()
+    r = rt.run("run", "--bundle", rt.bundle(["true"], edit=edit), cid)
+    assert r.returncode == 0, r
+    assert "warning:" in r.stderr and "poststop" in r.stderr and "/bin/false" in r.stderr, r
+    cid = rt.new_id()
+    r = rt.run("run", "--bundle", rt.bundle(["true"], edit=edit), cid,
+               global_args=("--log", str(log), "--log-format", "json"))
+    assert r.returncode == 0, r
+    records = [json.loads(l) for l in log.read_text().splitlines()]
+    assert any(x["level"] == "warning" and "/bin/false" in x["msg"] for x in records), records
