@@ -169,3 +169,32 @@ def test_failing_poststop_hook_warns_at_the_default_log_level(rt, tmp_path):
     assert r.returncode == 0, r
     records = [json.loads(l) for l in log.read_text().splitlines()]
     assert any(x["level"] == "warning" and "/bin/false" in x["msg"] for x in records), records
+
+
+def test_dest_nofollow_binds_over_the_symlink_itself(rt, tmp_path):
+    src = tmp_path / "nofollow-src"
+    src.write_text("bound")
+
+    def hook(b):
+        with open(os.path.join(b, "rootfs", "target"), "w") as f:
+            f.write("orig")
+        os.symlink("/target", os.path.join(b, "rootfs", "link"))
+
+    def edit(c):
+        c["mounts"].append({"destination": "/link", "type": "bind", "source": str(src),
+                            "options": ["bind", "dest-nofollow"]})
+    r = run(rt, ["sh", "-c", "cat /link; echo; cat /target"], edit, hook)
+    assert r.returncode == 0, r
+    assert r.stdout.split() == ["bound", "orig"], r
+
+
+def test_src_nofollow_binds_the_symlink_itself(rt, tmp_path):
+    (tmp_path / "real").write_text("real")
+    os.symlink(str(tmp_path / "real"), tmp_path / "src-link")
+
+    def edit(c):
+        c["mounts"].append({"destination": "/dst", "type": "bind", "source": str(tmp_path / "src-link"),
+                            "options": ["bind", "src-nofollow"]})
+    r = run(rt, ["readlink", "/dst"], edit)
+    assert r.returncode == 0, r
+    assert r.stdout.strip() == str(tmp_path / "real")
