@@ -136,10 +136,12 @@ int creation_load_config(struct creation *c, struct error **err)
         r = oci_spec_parse(c->config_json, c->config_json_len, slash ? slash + 1 : c->config_path, &c->spec, err);
         if (r < 0)
                 return r;
-        if (!c->spec->process)
-                return error_set(err, EINVAL, "%s: process: missing (required to run a container)",
+        /* The spec: `create` works without `process`, `start` MUST fail without it (the init reports it). */
+        if (!c->spec->process && c->opts->is_run)
+                return error_set(err, EINVAL, "%s: process: missing (required to start a container)",
                                  slash ? slash + 1 : c->config_path);
-        if (c->spec->process->terminal && !c->opts->console_socket && (c->opts->detach || !c->opts->is_run))
+        bool has_terminal = c->spec->process && c->spec->process->terminal;
+        if (has_terminal && !c->opts->console_socket && (c->opts->detach || !c->opts->is_run))
                 return error_set(err, EINVAL, "use --console-socket with create when a terminal is used");
         if (c->spec->root_path[0] == '/')
                 c->rootfs = realpath(c->spec->root_path, NULL);
@@ -288,7 +290,7 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
                 return error_sys(err, "socketpair");
         /* Connected here, with our credentials and while the path is reachable; the init sends the pty
          * master over it once its terminal exists. */
-        if (c->spec->process->terminal && c->opts->console_socket) {
+        if (c->spec->process && c->spec->process->terminal && c->opts->console_socket) {
                 r = terminal_connect_console_socket(c->opts->console_socket, &c->console_sock, err);
                 if (r < 0)
                         return r;
@@ -396,7 +398,7 @@ static int supervise_setup(struct creation *c, struct error **err)
                 r = sync_send(c->sync_fd[0], SYNC_HOOKS_DONE, 0, err);
         if (r < 0)
                 return r;
-        if (c->spec->process->terminal && !c->opts->console_socket) {
+        if (c->spec->process && c->spec->process->terminal && !c->opts->console_socket) {
                 r = sync_expect(c->sync_fd[0], SYNC_PTY, NULL, &c->pty_master, err);
                 if (r < 0)
                         return r;

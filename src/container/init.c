@@ -303,10 +303,8 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 r = rootfs_finalize(&cfg, err);
         if (r < 0)
                 return error_prefix(err, "rootfs");
-        if (!proc)
-                return error_set(err, EINVAL, "config.json: process: missing (required to start a container)");
         /* Labels apply at execve; written to the container's /proc now that it is ours. */
-        r = lsm_apply_exec_labels(proc, err);
+        r = proc ? lsm_apply_exec_labels(proc, err) : 0;
         if (r < 0)
                 return r;
 
@@ -326,6 +324,8 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                         return r;
         }
 
+        if (!proc)
+                return 0; /* created without `process`: start_workload refuses to start it */
         late->listen_fds = listen_fds_count();
         char listen_env[32], notify_env[PATH_MAX + 16];
         char *extra[4];
@@ -376,6 +376,8 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
 static int start_workload(struct init_args *a, struct init_late *late, char **envp, const char *exec_path,
                           int report_fd, struct error **err)
 {
+        if (!a->spec->process)
+                return error_set(err, EINVAL, "config.json: process: missing (required to start a container)");
         /* Leftover fds are marked CLOEXEC first: a default-deny profile need not allow close_range. */
         int keep[9];
         size_t n_keep = 0;

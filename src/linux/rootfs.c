@@ -138,7 +138,9 @@ int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error
                         return r;
         }
 
-        if (st.dev_is_tmpfs) {
+        /* The default devices exist in every container with its own mounts (runc and crun): on our /dev
+         * tmpfs, or else in the image's /dev (what is there already is kept). */
+        if (has_mntns(cfg)) {
                 r = devices_create_defaults(fd, err);
                 if (r < 0)
                         return r;

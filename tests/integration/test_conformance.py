@@ -198,3 +198,61 @@ def test_src_nofollow_binds_the_symlink_itself(rt, tmp_path):
     r = run(rt, ["readlink", "/dst"], edit)
     assert r.returncode == 0, r
     assert r.stdout.strip() == str(tmp_path / "real")
+
+
+def test_device_path_with_a_trailing_slash_is_normalised(rt):
+    def edit(c):
+        c["linux"]["devices"] = [{"type": "c", "path": "/dev/kt-null/", "major": 1, "minor": 3, "fileMode": 0o666}]
+    r = run(rt, ["sh", "-c", "ls -l /dev/kt-null && echo x > /dev/kt-null"], edit)
+    assert r.returncode == 0, r
+    assert r.stdout.startswith("c"), r
+
+
+def test_default_devices_exist_without_a_dev_tmpfs(rt):
+    def edit(c):
+        c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
+    script = ("for d in null zero full random urandom tty; do ls -l /dev/$d; done; "
+              "for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done; echo x > /dev/null")
+    r = run(rt, ["sh", "-c", script], edit)
+    assert r.returncode == 0, r
+    lines = r.stdout.splitlines()
+    assert all(l.startswith("c") for l in lines[:6]), lines
+    assert lines[6:] == ["/proc/self/fd", "/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2", "pts/ptmx"]
+
+
+def test_memory_kernel_tcp_is_applied_where_the_kernel_has_the_file(rt):
+    mem = None
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, post = line.split(" - ", 1)
+            if post.split()[0] == "cgroup" and "memory" in post.split()[2].split(","):
+                mem = pre.split()[4]
+    if not mem or not os.path.exists(mem + "/memory.kmem.tcp.limit_in_bytes"):
+        pytest.skip("no cgroup v1 memory.kmem.tcp.limit_in_bytes on this kernel")
+    cid = rt.new_id()
+
+    def edit(c):
+        c["linux"]["resources"] = {"memory": {"kernelTCP": 16 << 20}}
+    r = rt.run("run", "-d", "--bundle", rt.bundle(["sleep", "600"], edit=edit), cid)
+    assert r.returncode == 0, r
+    with open(f"{mem}/{cid}/memory.kmem.tcp.limit_in_bytes") as f:
+        assert int(f.read()) == 16 << 20
+
+
+def test_create_without_process_works_and_start_fails(rt):
+    """The spec: `process` is required by `start`, not by `create`."""
+    cid = rt.new_id()
+    r = rt.run("create", "--bundle", rt.bundle(["true"], edit=lambda c: c.pop("process")), cid)
+    assert r.returncode == 0, r
+    assert rt.state(cid)["status"] == "created"
+    r = rt.run("start", cid)
+    assert r.returncode != 0 and "process: missing" in r.stderr, r
+    assert rt.run("delete", "--force", cid).returncode == 0
+    assert not os.path.exists(os.path.join(rt.root, cid))
+
+
+def test_run_without_process_is_refused_at_once(rt):
+    cid = rt.new_id()
+    r = rt.run("run", "--bundle", rt.bundle(["true"], edit=lambda c: c.pop("process")), cid)
+    assert r.returncode != 0 and "process: missing" in r.stderr, r
+    assert not os.path.exists(os.path.join(rt.root, cid))
