@@ -19,6 +19,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "linux/exec_attrs.h"
+#include "linux/loopback.h"
 #include "linux/lsm.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_filter.h"
@@ -250,6 +251,8 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 return error_sys(err, "become root of the user namespace (are uid 0 and gid 0 mapped in "
                                       "linux.uidMappings and linux.gidMappings?)");
         r = apply_sysctl(a, err);
+        if (r >= 0 && spec_has_new_ns(spec, NS_NET))
+                r = loopback_up(err);
         if (r < 0)
                 return r;
 

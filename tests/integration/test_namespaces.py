@@ -52,6 +52,12 @@ def test_network_namespace_has_only_loopback(rt):
     assert out.split() == ["lo"]
 
 
+def test_loopback_of_a_new_network_namespace_is_up(rt):
+    """As with crun and runc: 127.0.0.1 must work in a new network namespace (IFF_UP is bit 0)."""
+    out = run_out(rt, ["cat", "/sys/class/net/lo/flags"])
+    assert int(out.strip(), 16) & 1, out
+
+
 def test_without_network_namespace_shares_the_host_network(rt):
     def edit(c):
         c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
