@@ -165,6 +165,9 @@ def test_readme_cri_runtime_class_is_accepted():
     section = r.stdout.split('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.krun]', 1)[1]
     assert 'runtime_type = "io.containerd.runc.v2"' in section
     assert 'BinaryName = "/usr/local/bin/krun"' in section.split("[plugins.", 2)[1]
+    assert 'pod_annotations = ["krun.*"]' in section.split("[plugins.", 1)[0]
+    crun = r.stdout.split('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun]', 1)[1]
+    assert 'BinaryName = "/usr/local/bin/crun"' in crun.split("[plugins.", 2)[1]
 
 
 def remove_pod_cgroup(name):
