@@ -135,8 +135,8 @@ struct kill_options {
 int cmd_kill_parse(int argc, char **argv, struct kill_options *out, struct error **err);
 
 struct delete_options {
-        const char *id;
-        bool force;
+        const char *id; /* with is_regex, a POSIX extended regular expression matched against every ID */
+        bool force, is_regex;
 };
 int cmd_delete_parse(int argc, char **argv, struct delete_options *out, struct error **err);
 int cmd_state_parse(int argc, char **argv, const char **id, struct error **err);

@@ -256,3 +256,24 @@ def test_run_without_process_is_refused_at_once(rt):
     r = rt.run("run", "--bundle", rt.bundle(["true"], edit=lambda c: c.pop("process")), cid)
     assert r.returncode != 0 and "process: missing" in r.stderr, r
     assert not os.path.exists(os.path.join(rt.root, cid))
+
+
+def test_delete_regex_removes_every_matching_container(rt):
+    """crun's `delete --regex`: ID is a POSIX extended regular expression (unanchored, as crun's regexec)."""
+    tag = uuid.uuid4().hex[:6]
+    web = [rt.new_id(f"kt-web{tag}") for _ in range(2)]
+    other = rt.new_id(f"kt-db{tag}")
+    for cid in web:
+        assert rt.run("run", "-d", "--bundle", rt.bundle(["sleep", "600"]), cid).returncode == 0
+    assert rt.run("create", "--bundle", rt.bundle(["true"]), other).returncode == 0
+    # Running ones are refused without --force; the other one is not matched.
+    r = rt.run("delete", "--regex", f"^kt-web{tag}-")
+    assert r.returncode != 0 and "not in created or stopped state" in r.stderr, r
+    assert all(os.path.exists(os.path.join(rt.root, c)) for c in web)
+    r = rt.run("delete", "--force", "--regex", f"web{tag}")
+    assert r.returncode == 0, r
+    assert not any(os.path.exists(os.path.join(rt.root, c)) for c in web)
+    assert os.path.exists(os.path.join(rt.root, other))
+    assert rt.run("delete", "-f", "-r", "^no-such-container-[0-9]+$").returncode == 0  # no match: no error
+    r = rt.run("delete", "-r", "([")
+    assert r.returncode != 0 and "invalid regular expression" in r.stderr, r

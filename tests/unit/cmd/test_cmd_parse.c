@@ -219,6 +219,13 @@ static void test_delete(void **state)
         assert_int_equal(CALL(cmd_delete_parse, &o, "delete", "-f", "c2"), 0);
         assert_true(o.force);
         assert_string_equal(o.id, "c2");
+        assert_false(o.is_regex);
+        assert_int_equal(CALL(cmd_delete_parse, &o, "delete", "--regex", "-f", "^web-.*"), 0);
+        assert_true(o.is_regex && o.force);
+        assert_string_equal(o.id, "^web-.*");
+        assert_int_equal(CALL(cmd_delete_parse, &o, "delete", "-r", "x"), 0);
+        assert_true(o.is_regex);
+        assert_false(o.force);
         expect_error(CALL(cmd_delete_parse, &o, "delete", "-f"), &err, "`delete` requires a minimum of 1 arguments");
 }
 
