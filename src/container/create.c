@@ -295,6 +295,11 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
                 if (r < 0)
                         return r;
         }
+        /* The workload's NOTIFY_SOCKET (crun's layout, notify.h); the init gets its copy of it with clone. */
+        _cleanup_free_ char *notify_dir = NULL, *notify_path = NULL;
+        if (getenv("NOTIFY_SOCKET") && (!(notify_dir = notify_container_dir(getenv("NOTIFY_SOCKET"))) ||
+                                        asprintf(&notify_path, "%s/" NOTIFY_SOCKET_NAME, notify_dir) < 0))
+                return error_set(err, ENOMEM, "NOTIFY_SOCKET");
         *ia = (struct init_args){
             .spec = c->spec,
             .exec_ctx = &c->exec_ctx,
@@ -308,11 +313,12 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
             .console_socket = c->opts->console_socket,
             .console_socket_fd = c->console_sock,
             .preserve_fds = c->opts->preserve_fds,
-            .notify_socket = getenv("NOTIFY_SOCKET") ? NOTIFY_CONTAINER_SOCKET : NULL,
+            .notify_socket = notify_path,
             .no_pivot = c->opts->no_pivot,
         };
         struct child_arg arg = {c, ia};
         r = spawn_init(&c->plan, child_main, &arg, &c->pid, &c->pidfd, err);
+        ia->notify_socket = NULL; /* freed below: only the init's copy was needed */
         close_fd(&c->sync_fd[1]);
         close_fd(&c->console_sock);
         return r;
