@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/log.h"
 #include "linux/devices.h"
 #include "linux/mount_options.h"
 #include "linux/mounts.h"
@@ -142,6 +143,12 @@ int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error
          * tmpfs, or else in the image's /dev (what is there already is kept). */
         if (has_mntns(cfg)) {
                 r = devices_create_defaults(fd, err);
+                /* An image on a read-only filesystem keeps the /dev it has (nothing could be added). */
+                if (r < 0 && !st.dev_is_tmpfs && (*err)->errnum == EROFS) {
+                        log_debug("rootfs: default devices not created: %s", (*err)->msg);
+                        error_free(err);
+                        r = 0;
+                }
                 if (r < 0)
                         return r;
         }

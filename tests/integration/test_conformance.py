@@ -2,6 +2,7 @@
 not exist, mount destinations behind dangling symlinks, and the smaller conformance points below."""
 import json
 import os
+import subprocess
 import uuid
 
 import pytest
@@ -277,3 +278,23 @@ def test_delete_regex_removes_every_matching_container(rt):
     assert rt.run("delete", "-f", "-r", "^no-such-container-[0-9]+$").returncode == 0  # no match: no error
     r = rt.run("delete", "-r", "([")
     assert r.returncode != 0 and "invalid regular expression" in r.stderr, r
+
+
+def test_read_only_image_without_a_dev_tmpfs_still_runs(rt, tmp_path):
+    """The default devices go into the image's /dev only where it can take them: an image on a read-only
+    filesystem keeps the /dev it has."""
+    ro = tmp_path / "ro-rootfs"
+    ro.mkdir()
+    subprocess.run(["cp", "-a", rt.rootfs_src + "/.", str(ro)], check=True)
+    subprocess.run(["mount", "--bind", str(ro), str(ro)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], check=True)
+
+        def edit(c):
+            c["root"]["path"] = str(ro)
+            c["mounts"] = [m for m in c["mounts"] if m["destination"] in ("/proc", "/sys")]
+            c["linux"]["maskedPaths"] = []  # masking binds /dev/null, which this image has not
+        r = rt.run("run", "--bundle", rt.bundle(["sh", "-c", "echo ok"], edit=edit), rt.new_id())
+        assert r.returncode == 0 and r.stdout == "ok\n", r
+    finally:
+        subprocess.run(["umount", "-l", str(ro)], check=True)
