@@ -3,6 +3,12 @@
 # container in it with our runtime. Prints "hello from krun".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$(id -u)" != 0 ]; then
+        # Installing packages and creating a container need root; a normal user goes through sudo.
+        command -v sudo >/dev/null && exec sudo "$0" "$@"
+        echo "demo.sh: installs packages and runs a container: run as root (or install sudo)" >&2
+        exit 1
+fi
 "$top/scripts/deps.sh"
 "$top/scripts/build.sh"
 bundle=$(mktemp -d /tmp/krun-demo.XXXXXX)

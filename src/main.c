@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "container/checkpoint.h"
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/proctitle.h"
@@ -44,8 +45,11 @@ int main(int argc, char **argv)
         if (r < 0)
                 return fail(err);
         if (g.want_version) {
-                _cleanup_free_ char *text =
-                    cmd_version_text(state_default_root(resolve_rootless(g.rootless)), cmd_libkrun_available());
+                struct runtime_ctx probe = {.criu = g.criu};
+                _cleanup_free_ char *criu = checkpoint_criu_path(&probe, NULL);
+                bool has_criu = criu && access(criu, X_OK) == 0;
+                _cleanup_free_ char *text = cmd_version_text(state_default_root(resolve_rootless(g.rootless)), has_criu,
+                                                             cmd_libkrun_available());
                 if (!text || fputs(text, stdout) < 0 || fflush(stdout) != 0) {
                         error_set(&err, errno ? errno : ENOMEM, "--version");
                         return fail(err);

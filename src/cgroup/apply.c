@@ -270,8 +270,8 @@ static int apply_unified(const struct cgroup_dirs *d, const struct oci_resources
 int cgroup_apply(const struct cgroup_dirs *d, const struct oci_resources *r, bool is_update, struct error **err)
 {
         unsigned need = cgroup_resources_controllers(r) & ~(1u << CG_DEVICES);
-        if (r && (r->has_memory_kernel || r->has_memory_kernel_tcp))
-                log_warning("linux.resources.memory.kernel/kernelTCP: kernel memory settings are ignored");
+        if (r && r->has_memory_kernel)
+                log_warning("linux.resources.memory.kernel: the kernel memory limit is ignored");
         _cleanup_(cgroup_writes_clear) struct cgroup_writes w1 = {0}, w2 = {0};
         int ret = cgroup_resources_translate(r, 1, need & d->v1_mask, &w1, err);
         if (ret < 0)

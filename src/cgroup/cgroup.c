@@ -129,11 +129,12 @@ static int create_cgroupfs(const struct cgroup_create_args *a, struct cgroup_han
         if (r < 0)
                 return r;
         _cleanup_error_ struct error *e = NULL;
-        r = cgroupfs_create(path, a->resources, a->pid, false, a->is_rootless, &e);
+        bool wants_rt = cgroup_rt_budget_wanted(a->spec);
+        r = cgroupfs_create(path, a->resources, a->pid, false, a->is_rootless, wants_rt, &e);
         if (r < 0 && a->is_rootless && is_permission_error(r)) {
                 _cleanup_free_ char *sibling = rootless_sibling(a->id);
                 _cleanup_error_ struct error *e2 = NULL;
-                if (sibling && cgroupfs_create(sibling, a->resources, a->pid, false, true, &e2) >= 0) {
+                if (sibling && cgroupfs_create(sibling, a->resources, a->pid, false, true, wants_rt, &e2) >= 0) {
                         free(path);
                         path = TAKE_PTR(sibling);
                         r = 0;
@@ -170,7 +171,8 @@ int cgroup_create(const struct cgroup_create_args *a, struct cgroup_handle *out,
                         return r;
                 /* systemd made the scope and moved the pid; the controllers systemd does not manage, and
                  * every resource, are ours to write. The scope already holds our pid: adopt it. */
-                r = cgroupfs_create(out->path, a->resources, a->pid, true, a->is_rootless, err);
+                r = cgroupfs_create(out->path, a->resources, a->pid, true, a->is_rootless,
+                                    cgroup_rt_budget_wanted(a->spec), err);
                 if (r < 0) {
                         cgroup_systemd_stop(out->scope, NULL);
                         cgroup_handle_clear(out);

@@ -219,7 +219,7 @@ static int lock_hierarchy(const struct cgroup_dirs *d, int *fd, struct error **e
 }
 
 int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, bool is_rootless,
-                    struct error **err)
+                    bool wants_rt, struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
         int r = cgroup_dirs_open(path, &d, err);
@@ -242,6 +242,9 @@ int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid
                 r = check_unused(&made, d.v1[i], err);
         if (r >= 0 && d.unified && !adopt)
                 r = check_unused(&made, d.unified, err);
+        for (size_t i = 0; i < d.layout.n_v1 && r >= 0; i++)
+                if (cgroup_list_has(d.layout.v1[i].controllers, "cpu"))
+                        r = cgroup_v1_rt_budget(d.v1[i], made.dirs, made.n, res, wants_rt, err);
         if (r >= 0)
                 r = cgroup_apply(&d, res, false, err);
         if (r >= 0)

@@ -140,11 +140,28 @@ void cgroup_dirs_clear(struct cgroup_dirs *d);
 /* Write resources into existing dirs (create and update). */
 int cgroup_apply(const struct cgroup_dirs *d, const struct oci_resources *r, bool is_update, struct error **err);
 
+/* ---- rt_budget.c: real-time CPU time for v1 cpu cgroups ---- */
+
+enum { CGROUP_RT_DEFAULT_RUNTIME_US = 10000, CGROUP_RT_DEFAULT_PERIOD_US = 1000000 };
+struct cgroup_rt_budget {
+        bool is_explicit;   /* from linux.resources.cpu.realtimeRuntime */
+        int64_t runtime_us; /* <= 0: nothing to give */
+        uint64_t period_us;
+};
+/* Does process.scheduler ask for SCHED_FIFO or SCHED_RR? Pure. */
+bool cgroup_rt_budget_wanted(const struct oci_spec *spec);
+/* The budget for the cgroups on the way to the container's (and the container's own when not explicit). Pure. */
+void cgroup_rt_budget_choose(const struct oci_resources *res, bool wants_rt, struct cgroup_rt_budget *b);
+/* `leaf`: the container's dir in the v1 cpu hierarchy; `made`: every dir this create made, parents first. */
+int cgroup_v1_rt_budget(const char *leaf, char *const *made, size_t n_made, const struct oci_resources *res,
+                        bool wants_rt, struct error **err);
+
 /* ---- cgroupfs.c: the cgroupfs driver, on a path below the hierarchy roots ---- */
 /* `adopt`: the leaf may already hold `pid` (systemd put it there), skip the "already in use" check.
- * `is_rootless`: a delegated cgroup of an unprivileged user, where device rules are left out. */
+ * `is_rootless`: a delegated cgroup of an unprivileged user, where device rules are left out.
+ * `wants_rt`: the process asks for a real-time policy (cgroup_rt_budget_wanted). */
 int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, bool is_rootless,
-                    struct error **err);
+                    bool wants_rt, struct error **err);
 int cgroupfs_destroy(const char *path, struct error **err);
 int cgroupfs_update(const char *path, const struct oci_resources *res, struct error **err);
 int cgroupfs_enter(const char *path, pid_t pid, const char *sub, struct error **err);

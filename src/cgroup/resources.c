@@ -210,6 +210,10 @@ static int memory(struct builder *b, const struct oci_resources *r, int version,
                 if (r->has_use_hierarchy)
                         add(b, CG_MEMORY, "memory.useHierarchy", "memory.use_hierarchy", 0, "%d",
                             r->use_hierarchy ? 1 : 0);
+                /* Still in v1 kernels (unlike memory.kmem.limit_in_bytes, a no-op since 5.x); v2 has none. */
+                if (r->has_memory_kernel_tcp)
+                        add(b, CG_MEMORY, "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes", CGW_IF_EXISTS,
+                            "%" PRId64, r->memory_kernel_tcp < 0 ? -1 : r->memory_kernel_tcp);
                 return 0;
         }
         /* swappiness, disableOOMKiller and useHierarchy have no v2 file: runc ignores them there (crun refuses),
@@ -420,7 +424,7 @@ unsigned cgroup_resources_controllers(const struct oci_resources *r)
         if (!r)
                 return 0;
         if (r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap || r->has_memory_swappiness ||
-            r->has_disable_oom_killer || r->has_use_hierarchy)
+            r->has_disable_oom_killer || r->has_use_hierarchy || r->has_memory_kernel_tcp)
                 m |= 1u << CG_MEMORY;
         if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst || r->has_cpu_rt_runtime ||
             r->has_cpu_rt_period || r->has_cpu_idle)

@@ -87,9 +87,9 @@ void cmd_print_global_help(FILE *f, const char *prog);
 
 /* ---- --version (src/cmd/version.c) ---- */
 /* "+SECCOMP +CAP +SYSTEMD +LIBKRUN +JSON_C" (or -LIBKRUN). Pure; caller frees. */
-char *cmd_version_features(bool has_libkrun);
+char *cmd_version_features(bool has_criu, bool has_libkrun);
 /* The whole --version block. Pure; caller frees. */
-char *cmd_version_text(const char *rundir, bool has_libkrun);
+char *cmd_version_text(const char *rundir, bool has_criu, bool has_libkrun);
 /* Whether any of libkrun, libkrun-sev, libkrun-awsnitro can be dlopen'ed on this host. */
 bool cmd_libkrun_available(void);
 
@@ -135,8 +135,8 @@ struct kill_options {
 int cmd_kill_parse(int argc, char **argv, struct kill_options *out, struct error **err);
 
 struct delete_options {
-        const char *id;
-        bool force;
+        const char *id; /* with is_regex, a POSIX extended regular expression matched against every ID */
+        bool force, is_regex;
 };
 int cmd_delete_parse(int argc, char **argv, struct delete_options *out, struct error **err);
 int cmd_state_parse(int argc, char **argv, const char **id, struct error **err);

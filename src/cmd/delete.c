@@ -1,10 +1,17 @@
-/* `delete [OPTION...] ID`: remove a stopped (or, with --force, any) container. */
+/* `delete [OPTION...] ID`: remove a stopped (or, with --force, any) container; with --regex, every
+ * container whose ID the POSIX extended regular expression ID matches (crun's option). */
 #include <errno.h>
+#include <regex.h>
 
 #include "cmd/cmd.h"
+#include "core/cleanup.h"
+#include "core/log.h"
+#include "oci/state.h"
 
 static const struct cmd_option delete_options[] = {
     {"force", 'f', CMD_ARG_NONE, NULL, "kill the container first if needed; an unknown ID is not an error"},
+    {"regex", 'r', CMD_ARG_NONE, NULL,
+     "ID is a POSIX extended regular expression: delete every container whose ID it matches"},
     {0},
 };
 
@@ -14,6 +21,10 @@ static int delete_option(void *data, int key, const char *value, struct error **
         (void)value;
         if (key == 'f') {
                 o->force = true;
+                return 0;
+        }
+        if (key == 'r') {
+                o->is_regex = true;
                 return 0;
         }
         return error_set(err, 0, "delete: unhandled option %d", key);
@@ -30,6 +41,42 @@ int cmd_delete_parse(int argc, char **argv, struct delete_options *out, struct e
         return 0;
 }
 
+/* Unanchored, as crun's regexec: anchor with ^...$ to match whole IDs. Every match is tried; the first
+ * failure is returned after the others were deleted. No match is not an error. */
+static int delete_matching(struct runtime_ctx *rt, const char *pattern, bool force, struct error **err)
+{
+        regex_t re;
+        int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+                char why[256];
+                regerror(rc, &re, why, sizeof(why));
+                return error_set(err, EINVAL, "delete: --regex: invalid regular expression `%s`: %s", pattern, why);
+        }
+        _cleanup_close_ int root_fd = -1;
+        _cleanup_strv_ char **ids = NULL;
+        int r = state_open_root(rt->state_root, &root_fd, err);
+        if (r >= 0)
+                r = state_list_ids(root_fd, &ids, err);
+        int first = 0;
+        for (size_t i = 0; r >= 0 && ids[i]; i++) {
+                if (regexec(&re, ids[i], 0, NULL, 0) != 0)
+                        continue;
+                _cleanup_error_ struct error *e = NULL;
+                int d = container_delete(rt, ids[i], force, &e);
+                if (d >= 0)
+                        continue;
+                if (first == 0) {
+                        first = d;
+                        error_free(err);
+                        *err = TAKE_PTR(e);
+                } else {
+                        log_required_warning("%s", e->msg);
+                }
+        }
+        regfree(&re);
+        return r < 0 ? r : first;
+}
+
 static int delete_run(struct runtime_ctx *rt, int argc, char **argv, struct error **err)
 {
         struct delete_options opts;
@@ -40,6 +87,8 @@ static int delete_run(struct runtime_ctx *rt, int argc, char **argv, struct erro
         }
         if (r < 0)
                 return r;
+        if (opts.is_regex)
+                return delete_matching(rt, opts.id, opts.force, err);
         r = container_delete(rt, opts.id, opts.force, err);
         return r < 0 ? r : 0;
 }

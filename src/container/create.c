@@ -137,10 +137,12 @@ int creation_load_config(struct creation *c, struct error **err)
         r = oci_spec_parse(c->config_json, c->config_json_len, slash ? slash + 1 : c->config_path, &c->spec, err);
         if (r < 0)
                 return r;
-        if (!c->spec->process)
-                return error_set(err, EINVAL, "%s: process: missing (required to run a container)",
+        /* The spec: `create` works without `process`, `start` MUST fail without it (the init reports it). */
+        if (!c->spec->process && c->opts->is_run)
+                return error_set(err, EINVAL, "%s: process: missing (required to start a container)",
                                  slash ? slash + 1 : c->config_path);
-        if (c->spec->process->terminal && !c->opts->console_socket && (c->opts->detach || !c->opts->is_run))
+        bool has_terminal = c->spec->process && c->spec->process->terminal;
+        if (has_terminal && !c->opts->console_socket && (c->opts->detach || !c->opts->is_run))
                 return error_set(err, EINVAL, "use --console-socket with create when a terminal is used");
         if (c->spec->root_path[0] == '/')
                 c->rootfs = realpath(c->spec->root_path, NULL);
@@ -298,11 +300,16 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
                 return error_sys(err, "socketpair");
         /* Connected here, with our credentials and while the path is reachable; the init sends the pty
          * master over it once its terminal exists. */
-        if (c->spec->process->terminal && c->opts->console_socket) {
+        if (c->spec->process && c->spec->process->terminal && c->opts->console_socket) {
                 r = terminal_connect_console_socket(c->opts->console_socket, &c->console_sock, err);
                 if (r < 0)
                         return r;
         }
+        /* The workload's NOTIFY_SOCKET (crun's layout, notify.h); the init gets its copy of it with clone. */
+        _cleanup_free_ char *notify_dir = NULL, *notify_path = NULL;
+        if (getenv("NOTIFY_SOCKET") && (!(notify_dir = notify_container_dir(getenv("NOTIFY_SOCKET"))) ||
+                                        asprintf(&notify_path, "%s/" NOTIFY_SOCKET_NAME, notify_dir) < 0))
+                return error_set(err, ENOMEM, "NOTIFY_SOCKET");
         *ia = (struct init_args){
             .spec = c->spec,
             .exec_ctx = &c->exec_ctx,
@@ -316,12 +323,13 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
             .console_socket = c->opts->console_socket,
             .console_socket_fd = c->console_sock,
             .preserve_fds = c->opts->preserve_fds,
-            .notify_socket = getenv("NOTIFY_SOCKET") ? NOTIFY_CONTAINER_SOCKET : NULL,
+            .notify_socket = notify_path,
             .no_pivot = c->opts->no_pivot,
             .is_dumpable_until_go = c->rt->is_rootless && c->plan.has_new_userns,
         };
         struct child_arg arg = {c, ia};
         r = spawn_init(&c->plan, child_main, &arg, &c->pid, &c->pidfd, err);
+        ia->notify_socket = NULL; /* freed below: only the init's copy was needed */
         close_fd(&c->sync_fd[1]);
         close_fd(&c->console_sock);
         return r;
@@ -407,7 +415,7 @@ static int supervise_setup(struct creation *c, struct error **err)
                 r = sync_send(c->sync_fd[0], SYNC_HOOKS_DONE, 0, err);
         if (r < 0)
                 return r;
-        if (c->spec->process->terminal && !c->opts->console_socket) {
+        if (c->spec->process && c->spec->process->terminal && !c->opts->console_socket) {
                 r = sync_expect(c->sync_fd[0], SYNC_PTY, NULL, &c->pty_master, err);
                 if (r < 0)
                         return r;

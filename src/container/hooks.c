@@ -257,7 +257,7 @@ int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const struct
                         }
                         return r;
                 }
-                log_warning("%s", e->msg);
+                log_required_warning("%s", e->msg);
         }
         return 0;
 }

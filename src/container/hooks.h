@@ -35,7 +35,8 @@ char *hook_describe_status(int wait_status);
 
 /* Run the hooks of `kind` in array order; the first failure stops and is returned as
  * "createRuntime hook #0 `/bin/false`: exited with status 1" (or "...: hook ran past specified timeout").
- * With `warn_only` (poststop), failures are logged as warnings, the rest still run, and 0 is returned.
+ * With `warn_only` (poststop), failures are logged as warnings (shown at every log level, as the spec
+ * requires), the rest still run, and 0 is returned.
  * `cwd` (the bundle) may be unreachable after pivot_root: a failed chdir is then tolerated when
  * `tolerate_cwd` is set. */
 struct hooks_run_opts {

@@ -19,6 +19,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "linux/exec_attrs.h"
+#include "linux/loopback.h"
 #include "linux/lsm.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_filter.h"
@@ -262,6 +263,8 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 return error_sys(err, "become root of the user namespace (are uid 0 and gid 0 mapped in "
                                       "linux.uidMappings and linux.gidMappings?)");
         r = apply_sysctl(a, err);
+        if (r >= 0 && spec_has_new_ns(spec, NS_NET))
+                r = loopback_up(err);
         if (r < 0)
                 return r;
 
@@ -315,10 +318,8 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 r = rootfs_finalize(&cfg, err);
         if (r < 0)
                 return error_prefix(err, "rootfs");
-        if (!proc)
-                return error_set(err, EINVAL, "config.json: process: missing (required to start a container)");
         /* Labels apply at execve; written to the container's /proc now that it is ours. */
-        r = lsm_apply_exec_labels(proc, err);
+        r = proc ? lsm_apply_exec_labels(proc, err) : 0;
         if (r < 0)
                 return r;
 
@@ -338,6 +339,8 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                         return r;
         }
 
+        if (!proc)
+                return 0; /* created without `process`: start_workload refuses to start it */
         late->listen_fds = listen_fds_count();
         char listen_env[32], notify_env[PATH_MAX + 16];
         char *extra[4];
@@ -395,6 +398,8 @@ static int switch_identity(struct init_args *a, struct init_late *late, struct e
 static int start_workload(struct init_args *a, struct init_late *late, char **envp, const char *exec_path,
                           int report_fd, struct error **err)
 {
+        if (!a->spec->process)
+                return error_set(err, EINVAL, "config.json: process: missing (required to start a container)");
         int r = switch_identity(a, late, err);
         if (r < 0)
                 return r;

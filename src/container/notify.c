@@ -29,6 +29,18 @@ bool notify_message_is_ready(const char *msg, size_t len)
         return false;
 }
 
+char *notify_container_dir(const char *host)
+{
+        if (!host || host[0] != '/')
+                return strdup(NOTIFY_FALLBACK_DIR);
+        size_t n = strlen(host);
+        while (n > 1 && host[n - 1] == '/')
+                n--;
+        if (n == 1)
+                return strdup(NOTIFY_FALLBACK_DIR);
+        return strndup(host, n);
+}
+
 int notify_prepare(int dir_fd, const char *state_dir, struct oci_spec *spec, struct error **err)
 {
         if (!getenv("NOTIFY_SOCKET"))
@@ -48,7 +60,7 @@ int notify_prepare(int dir_fd, const char *state_dir, struct oci_spec *spec, str
                 opts[1] = strdup("ro");
                 opts[2] = strdup("nosuid");
         }
-        m->destination = strdup(NOTIFY_CONTAINER_DIR);
+        m->destination = notify_container_dir(getenv("NOTIFY_SOCKET"));
         m->type = strdup("bind");
         m->options = opts;
         if (asprintf(&m->source, "%s/notify", abs) < 0)
@@ -67,13 +79,13 @@ int notify_open(int dir_fd, int *fd, struct error **err)
                 return 0;
         /* Through /proc/self/fd: a long --root must not hit the sun_path limit. */
         struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/notify/notify.sock", dir_fd);
-        unlinkat(dir_fd, "notify/notify.sock", 0);
+        snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/notify/" NOTIFY_SOCKET_NAME, dir_fd);
+        unlinkat(dir_fd, "notify/" NOTIFY_SOCKET_NAME, 0);
         _cleanup_close_ int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
                 return error_sys(err, "NOTIFY_SOCKET: bind the container's notify socket");
         /* Any user of the container may notify, like with systemd's own socket. */
-        fchmodat(dir_fd, "notify/notify.sock", 0777, 0);
+        fchmodat(dir_fd, "notify/" NOTIFY_SOCKET_NAME, 0777, 0);
         *fd = TAKE_FD(s);
         return 0;
 }

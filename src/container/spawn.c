@@ -63,15 +63,13 @@ int spawn_plan_init(const struct oci_spec *spec, struct spawn_plan *plan, struct
                 }
                 plan->join_fds[ns->type] = fd;
         }
-        if (plan->join_fds[NS_MOUNT] >= 0) {
+        /* A joined mount namespace is set up like a new one (as runc and crun do): the rootfs, its mounts
+         * and the pivot happen inside it, so whoever shares it sees them. */
+        if (!(new_flags & CLONE_NEWNS) && plan->join_fds[NS_MOUNT] < 0) {
                 spawn_plan_close(plan);
-                return error_set(err, ENOTSUP,
-                                 "config.json: linux.namespaces: joining a mount namespace by path is not supported "
-                                 "(the container needs its own mount namespace for its rootfs)");
-        }
-        if (!(new_flags & CLONE_NEWNS)) {
-                spawn_plan_close(plan);
-                return error_set(err, EINVAL, "config.json: linux.namespaces: a new `mount` namespace is required");
+                return error_set(err, EINVAL,
+                                 "config.json: linux.namespaces: a `mount` namespace (new, or joined by path) is "
+                                 "required");
         }
         plan->has_new_userns = (new_flags & CLONE_NEWUSER) != 0;
         /* The cgroup namespace must be created once the init sits in its final cgroup. */
@@ -102,7 +100,8 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
         for (int i = 0; i < NS_COUNT; i++)
                 own[i] = -1;
 
-        /* Join the `path` namespaces here (all but user), remembering ours to come back afterwards. */
+        /* Join the `path` namespaces here (all but user), remembering ours to come back afterwards. All of
+         * ours are opened first: once in a joined mount namespace, /proc may be another one. */
         for (int t = 0; t < NS_COUNT && r >= 0; t++) {
                 if (t == NS_USER || plan->join_fds[t] < 0)
                         continue;
@@ -111,9 +110,14 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
                 own[t] = open(p, O_RDONLY | O_CLOEXEC);
                 if (own[t] < 0)
                         r = error_sys(err, "open %s", p);
-                else
-                        r = setns_checked(plan->join_fds[t], (enum oci_ns_type)t, err);
         }
+        /* Entering (and leaving) a mount namespace resets the cwd to its root: keep ours to come back to. */
+        _cleanup_close_ int cwd = -1;
+        if (r >= 0 && own[NS_MOUNT] >= 0 && (cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                r = error_sys(err, "open the current directory");
+        for (int t = 0; t < NS_COUNT && r >= 0; t++)
+                if (own[t] >= 0)
+                        r = setns_checked(plan->join_fds[t], (enum oci_ns_type)t, err);
         if (r >= 0 && plan->unshare_time) {
                 own[NS_TIME] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
                 if (own[NS_TIME] < 0 || unshare(CLONE_NEWTIME) < 0)
@@ -154,6 +158,8 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
                                       oci_ns_type_name((enum oci_ns_type)t));
                 close(own[t]);
         }
+        if (cwd >= 0 && fchdir(cwd) < 0 && r >= 0)
+                r = error_sys(err, "return to the runtime's current directory");
         if (r < 0) {
                 if (pidfd >= 0)
                         close(pidfd);

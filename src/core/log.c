@@ -164,6 +164,16 @@ void log_warning(const char *fmt, ...)
         va_end(ap);
 }
 
+void log_required_warning(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_free_ char *msg = NULL;
+        if (vasprintf(&msg, fmt, ap) >= 0)
+                emit(LOG_WARNING, msg);
+        va_end(ap);
+}
+
 void log_debug(const char *fmt, ...)
 {
         va_list ap;

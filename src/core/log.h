@@ -8,6 +8,9 @@ enum log_format { LOG_TEXT, LOG_JSON };
 int log_init(const char *dest, enum log_format fmt, enum log_level level, struct error **err);
 enum log_level log_get_level(void);
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning the runtime spec says MUST be logged (a failed poststart or poststop hook): shown at every
+ * --log-level, the default (error) included. */
+void log_required_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The final error of a command: one record in the log, and the text on stderr too. */
 void log_final_error(const struct error *err);

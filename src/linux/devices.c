@@ -164,8 +164,12 @@ int devices_create_symlinks(int rootfs_fd, bool has_devpts, bool must, struct er
         for (size_t i = 0; i < ARRAY_SIZE(dev_symlinks); i++)
                 if (symlinkat(dev_symlinks[i].target, dev, dev_symlinks[i].name) < 0 && errno != EEXIST && must)
                         return error_sys(err, "symlink `/dev/%s`", dev_symlinks[i].name);
-        if (!has_devpts)
+        if (!has_devpts) {
+                /* Where the image has no ptmx of its own: the one a devpts mounted later would serve. */
+                if (symlinkat("pts/ptmx", dev, "ptmx") < 0 && errno != EEXIST && must)
+                        return error_sys(err, "symlink `/dev/ptmx`");
                 return 0;
+        }
         /* A ptmx node from the image would open the host's devpts instance, not the container's. */
         struct stat st;
         if (fstatat(dev, "ptmx", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) &&

@@ -225,6 +225,31 @@ int mount_entry_options(const struct oci_mount *m, struct mount_options *o, stru
                                    err);
 }
 
+/* dest-nofollow (crun): an existing last component of the destination is the target itself, a symlink
+ * included, so the bind covers the link and not what it points to. 1: *target_fd is it; 0: missing. */
+static int open_target_nofollow(int rootfs_fd, const char *dest, int *target_fd, struct error **err)
+{
+        _cleanup_free_ char *dir = strdup(dest);
+        if (!dir)
+                return error_set(err, ENOMEM, "dest-nofollow");
+        char *slash = strrchr(dir, '/');
+        const char *base = slash ? slash + 1 : dir;
+        if (slash)
+                *slash = '\0';
+        if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+                return 0;
+        _cleanup_close_ int parent = -1;
+        int r = safe_mkdir_p(rootfs_fd, slash && *dir ? dir : "/", 0755, &parent, err);
+        if (r < 0)
+                return r;
+        *target_fd = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (*target_fd >= 0)
+                return 1;
+        if (errno == ENOENT)
+                return 0;
+        return error_sys(err, "open `%s` (dest-nofollow)", dest);
+}
+
 /* A bind mount: the source is a host path (relative ones are against the bundle). */
 static int mount_bind_entry(const struct rootfs_config *cfg, int rootfs_fd, const struct oci_mount *m,
                             const struct mount_options *o, int *target_fd, struct error **err)
@@ -265,8 +290,10 @@ static int mount_bind_entry(const struct rootfs_config *cfg, int rootfs_fd, cons
                 return 0;
         }
 
-        int r = S_ISDIR(st.st_mode) ? safe_mkdir_p(rootfs_fd, m->destination, 0755, target_fd, err)
-                                    : safe_create_file(rootfs_fd, m->destination, 0755, target_fd, err);
+        int r = o->dest_nofollow ? open_target_nofollow(rootfs_fd, m->destination, target_fd, err) : 0;
+        if (r == 0)
+                r = S_ISDIR(st.st_mode) ? safe_mkdir_p(rootfs_fd, m->destination, 0755, target_fd, err)
+                                        : safe_create_file(rootfs_fd, m->destination, 0755, target_fd, err);
         if (r < 0)
                 return r;
         r = mount_bind_fd(src, *target_fd, o->is_rbind);
@@ -392,7 +419,12 @@ static int apply_entry(const struct rootfs_config *cfg, int rootfs_fd, const str
                 return r;
 
         _cleanup_close_ int top = -1;
-        r = mount_reopen(rootfs_fd, m->destination, &top);
+        /* A bind of a symlink (src-nofollow) must not be followed now either; over a symlink
+         * (dest-nofollow) the lookup lands on the new mount anyway. */
+        if (o.src_nofollow || o.dest_nofollow)
+                r = safe_openat(rootfs_fd, m->destination, O_PATH | O_NOFOLLOW, 0, &top, NULL);
+        else
+                r = mount_reopen(rootfs_fd, m->destination, &top);
         if (r < 0)
                 return error_set(err, -r, "reopen the new mount");
         if (o.is_bind && (o.flags & REMOUNT_FLAGS)) {

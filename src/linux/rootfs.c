@@ -10,35 +10,46 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/log.h"
 #include "linux/devices.h"
 #include "linux/mount_options.h"
 #include "linux/mounts.h"
 #include "linux/safe_path.h"
 
-/* rootfsPropagation → MS_* for "/" (always recursive: the whole tree must stop sending our mounts to
- * the host). Default rprivate, as crun. */
-static int root_propagation(const char *name, unsigned long *flags, struct error **err)
+/* rootfsPropagation in two steps. Before the mounts the whole tree becomes private (or slave for the
+ * slave forms), recursively, so nothing we mount reaches the host, pivot_root accepts the new root (its
+ * parent must not be shared) and binds still work (an unbindable source refuses them). Once masked and
+ * read-only paths are in place `/` gets the asked propagation, recursively only for the r* forms. The
+ * default is rprivate, as crun. */
+struct root_propagation {
+        unsigned long before; /* on the whole tree, before the mounts */
+        unsigned long final;  /* on `/`, after the pivot and the last bind; 0: nothing more to do */
+};
+
+static int root_propagation(const char *name, struct root_propagation *p, struct error **err)
 {
         static const struct {
                 const char *name;
-                unsigned long flags;
+                unsigned long final;
         } table[] = {
-            {"shared", MS_SHARED},         {"rshared", MS_SHARED},         {"slave", MS_SLAVE},
-            {"rslave", MS_SLAVE},          {"private", MS_PRIVATE},        {"rprivate", MS_PRIVATE},
-            {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE},
+            {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+            {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+            {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+            {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
         };
-        if (!name || !*name) {
-                *flags = MS_PRIVATE | MS_REC;
+        *p = (struct root_propagation){.before = MS_PRIVATE | MS_REC, .final = 0};
+        if (!name || !*name)
                 return 0;
-        }
         for (size_t i = 0; i < ARRAY_SIZE(table); i++)
                 if (strcmp(table[i].name, name) == 0) {
-                        *flags = table[i].flags | MS_REC;
+                        if (table[i].final & MS_SLAVE)
+                                p->before = MS_SLAVE | MS_REC;
+                        p->final = table[i].final;
                         return 0;
                 }
         return error_set(err, EINVAL,
                          "config.json: linux.rootfsPropagation: unknown value \"%s\" (expected one of: shared, slave, "
-                         "private, unbindable)",
+                         "private, unbindable, or their r* forms)",
                          name);
 }
 
@@ -79,6 +90,17 @@ static bool needs_mounts(const struct oci_spec *spec)
                (l->readonly_paths && l->readonly_paths[0]) || spec->root_readonly;
 }
 
+/* A missing process.cwd is created (as runc and crun do), inside the root, after the mounts it may sit on
+ * and before root.readonly and readonlyPaths make that impossible. */
+static int create_cwd(const struct oci_process *proc, int rootfs_fd, struct error **err)
+{
+        if (!proc || !proc->cwd || !*proc->cwd || strcmp(proc->cwd, "/") == 0)
+                return 0;
+        _cleanup_close_ int cwd = -1;
+        int r = safe_mkdir_p(rootfs_fd, proc->cwd, 0755, &cwd, err);
+        return r < 0 ? error_prefix(err, "config.json: process.cwd") : 0;
+}
+
 int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error **err)
 {
         const struct oci_spec *spec = cfg->spec;
@@ -89,17 +111,15 @@ int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error
                                  "config.json: mounts, linux.devices, linux.maskedPaths, linux.readonlyPaths and "
                                  "root.readonly need a new mount namespace (they would change the host's mounts)");
         if (has_mntns(cfg)) {
-                /* Our mounts must never propagate back to the host's namespace. A shared root would also
-                 * make pivot_root/MS_MOVE fail: "shared" is applied after the pivot (rootfs_pivot). */
-                unsigned long prop = 0;
+                /* Our mounts must never propagate back to the host's namespace. */
+                struct root_propagation prop;
                 r = root_propagation(spec->linux_.rootfs_propagation, &prop, err);
                 if (r < 0)
                         return r;
-                if (prop & MS_SHARED)
-                        prop = MS_PRIVATE | MS_REC;
-                if (mount(NULL, "/", NULL, prop, NULL) < 0)
+                if (mount(NULL, "/", NULL, prop.before, NULL) < 0)
                         return error_sys(err, "set propagation of `/`");
-                r = make_parent_mount_private(cfg->rootfs, err);
+                /* After rslave nothing is shared, and the rootfs must stay a slave of the host's mount. */
+                r = (prop.before & MS_SLAVE) ? 0 : make_parent_mount_private(cfg->rootfs, err);
                 if (r < 0)
                         return r;
                 /* A mount of its own (inheriting the propagation just set), so pivot_root works and
@@ -119,8 +139,16 @@ int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error
                         return r;
         }
 
-        if (st.dev_is_tmpfs) {
+        /* The default devices exist in every container with its own mounts (runc and crun): on our /dev
+         * tmpfs, or else in the image's /dev (what is there already is kept). */
+        if (has_mntns(cfg)) {
                 r = devices_create_defaults(fd, err);
+                /* An image on a read-only filesystem keeps the /dev it has (nothing could be added). */
+                if (r < 0 && !st.dev_is_tmpfs && (*err)->errnum == EROFS) {
+                        log_debug("rootfs: default devices not created: %s", (*err)->msg);
+                        error_free(err);
+                        r = 0;
+                }
                 if (r < 0)
                         return r;
         }
@@ -129,6 +157,8 @@ int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error
                 r = devices_create_symlinks(fd, st.has_devpts, st.dev_is_tmpfs, err);
         if (r >= 0 && cfg->console_slave_fd >= 0)
                 r = devices_mount_console(fd, cfg->console_slave_fd, err);
+        if (r >= 0)
+                r = create_cwd(spec->process, fd, err);
         if (r < 0)
                 return r;
         *rootfs_fd = TAKE_FD(fd);
@@ -166,17 +196,7 @@ static int enter_root(const struct rootfs_config *cfg, int rootfs_fd, struct err
 
 int rootfs_pivot(const struct rootfs_config *cfg, int rootfs_fd, struct error **err)
 {
-        int r = enter_root(cfg, rootfs_fd, err);
-        if (r < 0 || !has_mntns(cfg))
-                return r;
-        unsigned long prop = 0;
-        r = root_propagation(cfg->spec->linux_.rootfs_propagation, &prop, err);
-        if (r < 0)
-                return r;
-        /* A new peer group of our own: the host is not a peer (it got private/slave copies above). */
-        if ((prop & MS_SHARED) && mount(NULL, "/", NULL, prop, NULL) < 0)
-                return error_sys(err, "make `/` shared");
-        return 0;
+        return enter_root(cfg, rootfs_fd, err);
 }
 
 /* Resolve a container path after pivot: the fd to mount on, or 0 with *fd == -1 when missing. */
@@ -274,5 +294,13 @@ int rootfs_finalize(const struct rootfs_config *cfg, struct error **err)
                 if (r < 0 || mount(NULL, "/", NULL, flags, NULL) < 0)
                         return error_set(err, r < 0 ? -r : errno, "remount `/` read-only");
         }
-        return 0;
+        if (!has_mntns(cfg))
+                return 0;
+        /* Last, since an unbindable `/` refuses the binds above. A shared `/` is a new peer group of our own:
+         * the host only ever had private or slave copies. */
+        struct root_propagation prop;
+        r = root_propagation(cfg->spec->linux_.rootfs_propagation, &prop, err);
+        if (r >= 0 && prop.final && mount(NULL, "/", NULL, prop.final, NULL) < 0)
+                r = error_sys(err, "set propagation of `/` (linux.rootfsPropagation)");
+        return r;
 }

@@ -1,7 +1,7 @@
 /* The container's filesystem view, built inside the new mount namespace by the init:
  *   rootfs_prepare  (propagation, rootfs bind, mounts[] in order, devices, /dev symlinks)
  *   -> [createContainer hooks] -> rootfs_pivot (pivot_root, or chroot with --no-pivot)
- *   -> rootfs_finalize (masked + readonly paths, root.readonly). */
+ *   -> rootfs_finalize (masked + readonly paths, root.readonly, rootfsPropagation of `/`). */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

@@ -270,31 +270,55 @@ int safe_mkdir_p(int root_fd, const char *path, mode_t mode, int *out_fd, struct
         return 0;
 }
 
-int safe_create_file(int root_fd, const char *path, mode_t mode, int *out_fd, struct error **err)
+static int create_file(int root_fd, const char *path, mode_t mode, int *out_fd, int depth)
 {
         int r = resolve(root_fd, path, O_PATH, 0, out_fd);
-        if (r == 0)
-                return 0;
         if (r != -ENOENT)
-                return error_set(err, -r, "open `%s` in the rootfs", path);
-
+                return r;
+        if (depth > MAX_SYMLINKS)
+                return -ELOOP;
         _cleanup_free_ char *dir = NULL, *base = NULL;
         r = split_path(path, &dir, &base);
         if (r < 0)
-                return error_set(err, -r, "create file `%s` in the rootfs", path);
+                return r;
         _cleanup_close_ int parent = -1;
         r = mkdir_p(root_fd, dir, 0755, &parent, 0);
         if (r < 0)
-                return error_set(err, -r, "create directory `%s` in the rootfs", dir);
+                return r;
         int fd = openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0 && errno != EEXIST)
-                return error_sys(err, "create file `%s` in the rootfs", path);
+                return -errno;
         if (fd >= 0)
                 close(fd);
-        /* EEXIST: created concurrently, or a dangling symlink; either way resolve it inside the root. */
         r = resolve(root_fd, path, O_PATH, 0, out_fd);
+        if (r != -ENOENT)
+                return r;
+        /* Still missing: `base` is a dangling symlink. Create its target, interpreted inside the root (as
+         * runc and crun do), never where it points on the host. */
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(parent, base, target, sizeof(target) - 1);
+        if (n < 0)
+                return errno == EINVAL ? -ENOENT : -errno;
+        target[n] = '\0';
+        _cleanup_free_ char *next = NULL;
+        if (target[0] == '/')
+                next = strdup(target);
+        else if (asprintf(&next, "%s/%s", dir, target) < 0)
+                next = NULL;
+        if (!next)
+                return -ENOMEM;
+        _cleanup_close_ int created = -1;
+        r = create_file(root_fd, next, mode, &created, depth + 1);
         if (r < 0)
-                return error_set(err, -r, "open `%s` in the rootfs", path);
+                return r;
+        return resolve(root_fd, path, O_PATH, 0, out_fd);
+}
+
+int safe_create_file(int root_fd, const char *path, mode_t mode, int *out_fd, struct error **err)
+{
+        int r = create_file(root_fd, path, mode, out_fd, 0);
+        if (r < 0)
+                return error_set(err, -r, "create file `%s` in the rootfs", path);
         return 0;
 }
 

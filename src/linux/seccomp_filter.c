@@ -139,6 +139,22 @@ static int add_rules(struct seccomp_filter *f, const struct oci_seccomp *s, uint
         return 0;
 }
 
+/* crun connects to listenerPath and hands over a notify fd whenever listenerPath is set, also when no rule
+ * uses SCMP_ACT_NOTIFY (the agent then simply never hears from the filter). libseccomp asks the kernel for
+ * a listener (SECCOMP_FILTER_FLAG_NEW_LISTENER) only when the filter has a NOTIFY action: one on a
+ * condition no argument meets (unsigned arg0 < 0) gives it one without changing what the filter does. */
+static int request_listener(struct seccomp_filter *f, uint32_t default_action, struct error **err)
+{
+        if (default_action != SCMP_ACT_NOTIFY) {
+                int r = seccomp_rule_add(f->ctx, SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name("getppid"), 1,
+                                         SCMP_A0(SCMP_CMP_LT, 0));
+                if (r < 0)
+                        return error_set(err, -r, "linux.seccomp.listenerPath: ask libseccomp for a listener");
+        }
+        f->uses_notify = true;
+        return 0;
+}
+
 int seccomp_filter_build(const struct oci_seccomp *s, bool fail_unknown_syscall, struct seccomp_filter **out,
                          struct error **err)
 {
@@ -166,6 +182,8 @@ int seccomp_filter_build(const struct oci_seccomp *s, bool fail_unknown_syscall,
                 r = add_arches(f, s, err);
         if (r >= 0)
                 r = add_rules(f, s, default_action, fail_unknown_syscall, err);
+        if (r >= 0 && f->listener_path && !f->uses_notify)
+                r = request_listener(f, default_action, err);
         if (r < 0) {
                 seccomp_filter_free(f);
                 return r;

@@ -100,6 +100,12 @@ static int parse_device(struct json_object *e, const char *p, size_t i, void *ar
                 return r;
         if (r == 0 || d->path[0] != '/')
                 return json_error(err, p, "path", "expected an absolute path");
+        /* "/dev/foo/" names the file /dev/foo (crun and runc accept it); only "/" is no device file. */
+        size_t len = strlen(d->path);
+        while (len > 1 && d->path[len - 1] == '/')
+                d->path[--len] = '\0';
+        if (len == 1)
+                return json_error(err, p, "path", "expected the path of a device file, not `/`");
         r = json_get_int64(e, p, "major", &d->major, err);
         if (r < 0)
                 return r;

@@ -1,6 +1,8 @@
 """The command line contract: version, help, usage errors, spec."""
 import json
 import os
+import re
+import shutil
 import subprocess
 
 import pytest
@@ -18,11 +20,24 @@ def test_version():
     r = run("--version")
     assert r.returncode == 0
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("krun version ")  # go-runc cuts 13 bytes: keep a 4-letter name
+    # crun's first line (go-runc cuts 13 bytes; scripts match "crun version")
+    assert re.fullmatch(r"crun version \d+\.\d+\.\d+", lines[0]), lines[0]
     assert any(line.startswith("commit: ") for line in lines)
     assert any(line.startswith("spec: ") for line in lines)
     feat = [line for line in lines if line.startswith("+") or line.startswith("-")][0]
     assert "+SECCOMP" in feat and "+CAP" in feat and feat.split()[-1] == "+JSON_C"
+    # +CRIU exactly when a criu binary is there for checkpoint/restore (crun: when built with it).
+    assert ("+CRIU" in feat.split()) == (shutil.which("criu") is not None), feat
+    r = run("--criu", "/nonexistent/criu", "--version")
+    assert "+CRIU" not in r.stdout.split(), r.stdout
+
+
+def test_version_lists_criu_given_by_path(tmp_path):
+    fake = tmp_path / "criu"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    r = run("--criu", str(fake), "--version")
+    assert "+CRIU" in r.stdout.split(), r.stdout
 
 
 def test_krun_symlink_is_the_same_binary():

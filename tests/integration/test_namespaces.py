@@ -1,6 +1,7 @@
 """Each namespace type: created new, or joined by path."""
 import os
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -49,6 +50,12 @@ def test_hostname_in_uts_namespace(rt):
 def test_network_namespace_has_only_loopback(rt):
     out = run_out(rt, ["ls", "/sys/class/net"])
     assert out.split() == ["lo"]
+
+
+def test_loopback_of_a_new_network_namespace_is_up(rt):
+    """As with crun and runc: 127.0.0.1 must work in a new network namespace (IFF_UP is bit 0)."""
+    out = run_out(rt, ["cat", "/sys/class/net/lo/flags"])
+    assert int(out.strip(), 16) & 1, out
 
 
 def test_without_network_namespace_shares_the_host_network(rt):
@@ -112,3 +119,41 @@ def test_user_namespace_with_mappings(rt):
 def test_ipc_namespace_isolates_shm(rt):
     out = run_out(rt, ["sh", "-c", "cat /proc/sysvipc/shm | wc -l"])
     assert out.strip() == "1", "only the header line: no host segments visible"
+
+
+@pytest.fixture
+def mount_ns_holder():
+    """A process in a private mount namespace of its own (a copy of the host's), killed afterwards: its
+    namespace, and every mount the container made in it, goes away with it."""
+    p = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sleep", "600"])
+    try:
+        for _ in range(200):
+            if ns_inode(p.pid, "mnt") != ns_inode("self", "mnt"):
+                break
+            time.sleep(0.01)
+        yield p.pid
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_join_mount_namespace_by_path(rt, mount_ns_holder):
+    """The spec: a namespace with a path is joined. The rootfs is set up inside the joined namespace, so the
+    container runs in it (same inode) and the host's mount table is untouched."""
+    path = f"/proc/{mount_ns_holder}/ns/mnt"
+    want = ns_inode(mount_ns_holder, "mnt")
+
+    def edit(c):
+        for n in c["linux"]["namespaces"]:
+            if n["type"] == "mount":
+                n["path"] = path
+    bundle = rt.bundle(["sh", "-c", "readlink /proc/self/ns/mnt; cat /proc/self/mountinfo; sleep 600"], edit=edit)
+    cid = rt.new_id()
+    r = rt.run("run", "-d", "--bundle", bundle, cid)
+    assert r.returncode == 0, r
+    pid = rt.state(cid)["pid"]
+    assert ns_inode(pid, "mnt") == want
+    with open(f"/proc/{pid}/mountinfo") as f:
+        assert any(l.split()[4] == "/proc" for l in f), "the container's /proc is mounted in the joined namespace"
+    with open("/proc/self/mountinfo") as f:
+        assert str(bundle) not in f.read(), "no mount of the container reaches the host's namespace"

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -438,3 +439,31 @@ def test_concurrent_containers(pm, names):
         for r in pool.map(lambda n: pm("rm", "--force", "--time", "0", n), ds):
             assert r.returncode == 0, r
     assert our_state_entries(pm) == []
+
+
+def test_checkpoint_and_restore(pm, names):
+    """`podman container checkpoint` then `restore` (same container), through our runtime and CRIU: the
+    counter goes on from where it was, in the same container."""
+    if pm.kind == "krun":
+        pytest.skip("a microVM's workload cannot be checkpointed with CRIU (test_checkpoint.py checks the refusal)")
+    criu = shutil.which("criu")
+    if not criu:
+        pytest.skip("no criu on PATH (scripts/criu.sh installs one)")
+    r = subprocess.run([criu, "check"], capture_output=True, text=True)
+    if r.returncode != 0:
+        errors = [ln for ln in r.stderr.splitlines() if "Error" in ln] or r.stderr.splitlines()[-1:]
+        pytest.skip(f"{criu} cannot work on this kernel (scripts/criu.sh builds one that can): " + "; ".join(errors))
+    name = names()
+    run_detached(pm, name, cmd=("sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done"))
+    time.sleep(0.5)
+    r = pm("container", "checkpoint", name)
+    assert r.returncode == 0, r.stderr
+    assert pm.inspect(name)["State"]["Status"] == "exited"
+    assert pm.ok("container", "inspect", "--format", "{{.State.Checkpointed}}", name).stdout.strip() == "true"
+    r = pm("container", "restore", name)
+    assert r.returncode == 0, r.stderr
+    assert pm.inspect(name)["State"]["Status"] == "running"
+    n1 = int(pm.ok("exec", name, "cat", "/tmp/n").stdout)
+    time.sleep(0.5)
+    n2 = int(pm.ok("exec", name, "cat", "/tmp/n").stdout)
+    assert 3 <= n1 < n2, (n1, n2)

@@ -185,3 +185,35 @@ def test_listener_path_unreachable_is_a_clear_error(rt, tmp_path):
     assert r.returncode != 0
     assert "listenerPath" in r.stderr, r
     assert not os.path.exists(os.path.join(rt.root, cid))
+
+
+def test_listener_path_without_notify_rules_still_gets_a_notify_fd(rt, tmp_path):
+    """crun's behaviour: listenerPath set, no rule uses SCMP_ACT_NOTIFY: the agent still gets the state and
+    a notify fd, and the filter behaves exactly as written (nothing is ever intercepted)."""
+    path = str(tmp_path / "agent.sock")
+    listener = Listener(path)
+    try:
+        profile = {
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "listenerPath": path,
+            "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}],
+        }
+        cid = rt.new_id()
+        r = rt.run("run", "--bundle", rt.bundle(["sh", "-c", "mkdir /tmp/x; echo rc=$?; echo ppid=$PPID"],
+                                               edit=seccomp_edit(profile, True)), cid)
+    finally:
+        listener.close()
+    assert listener.error is None, listener.error
+    assert r.returncode == 0, r
+    assert listener.fd_kinds == ["anon_inode:seccomp notify"]
+    assert listener.payload["state"]["id"] == cid
+    assert "rc=1" in r.stdout and "Permission denied" in r.stdout + r.stderr, r
+    assert "ppid=0" in r.stdout, r  # getppid (the syscall holding the listener's rule) still works
+
+
+def test_listener_path_without_notify_rules_unreachable_fails_at_create(rt, tmp_path):
+    profile = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": str(tmp_path / "nobody.sock"), "syscalls": []}
+    cid = rt.new_id()
+    r = rt.run("create", "--bundle", rt.bundle(["true"], edit=seccomp_edit(profile)), cid)
+    assert r.returncode != 0 and "listenerPath" in r.stderr, r
+    assert not os.path.exists(os.path.join(rt.root, cid))

@@ -116,10 +116,16 @@ static void test_memory(void **state)
         r = (struct oci_resources){.has_memory_swappiness = true, .memory_swappiness = 101};
         refused(&r, 1, "memory.swappiness: 101 is out of range");
 
-        /* kernel memory is ignored (runc), never written */
-        r = (struct oci_resources){.has_memory_kernel = true, .memory_kernel = 1 << 20, .has_memory_kernel_tcp = true};
+        /* the kernel memory limit is ignored (runc), never written; kernelTCP goes to v1's file where the
+         * kernel still has it (CGW_IF_EXISTS), and v2 has none */
+        r = (struct oci_resources){.has_memory_kernel = true, .memory_kernel = 1 << 20};
         expect(&r, 1, "");
         expect(&r, 2, "");
+        r = (struct oci_resources){.has_memory_kernel_tcp = true, .memory_kernel_tcp = 1 << 20};
+        expect(&r, 1, "memory.kmem.tcp.limit_in_bytes=1048576!1");
+        expect(&r, 2, "");
+        r.memory_kernel_tcp = -1;
+        expect(&r, 1, "memory.kmem.tcp.limit_in_bytes=-1!1");
 
         r = (struct oci_resources){.has_memory_limit = true,
                                    .memory_limit = 8192,

@@ -219,6 +219,13 @@ static void test_delete(void **state)
         assert_int_equal(CALL(cmd_delete_parse, &o, "delete", "-f", "c2"), 0);
         assert_true(o.force);
         assert_string_equal(o.id, "c2");
+        assert_false(o.is_regex);
+        assert_int_equal(CALL(cmd_delete_parse, &o, "delete", "--regex", "-f", "^web-.*"), 0);
+        assert_true(o.is_regex && o.force);
+        assert_string_equal(o.id, "^web-.*");
+        assert_int_equal(CALL(cmd_delete_parse, &o, "delete", "-r", "x"), 0);
+        assert_true(o.is_regex);
+        assert_false(o.force);
         expect_error(CALL(cmd_delete_parse, &o, "delete", "-f"), &err, "`delete` requires a minimum of 1 arguments");
 }
 
@@ -374,20 +381,22 @@ static void test_help_generated_from_tables(void **state)
 static void test_version(void **state)
 {
         (void)state;
-        _cleanup_free_ char *with = cmd_version_features(true);
-        _cleanup_free_ char *without = cmd_version_features(false);
+        _cleanup_free_ char *with = cmd_version_features(false, true);
+        _cleanup_free_ char *without = cmd_version_features(false, false);
+        _cleanup_free_ char *criu = cmd_version_features(true, false);
         assert_string_equal(with, "+SECCOMP +CAP +SYSTEMD +LIBKRUN +JSON_C");
         assert_string_equal(without, "+SECCOMP +CAP +SYSTEMD -LIBKRUN +JSON_C");
+        assert_string_equal(criu, "+SECCOMP +CAP +SYSTEMD +CRIU -LIBKRUN +JSON_C");
 
-        _cleanup_free_ char *text = cmd_version_text("/run/krun", false);
+        _cleanup_free_ char *text = cmd_version_text("/run/krun", false, false);
         char want[512];
         snprintf(
             want, sizeof(want),
-            "krun version %s\ncommit: %s\nrundir: /run/krun\nspec: 1.0.0\n+SECCOMP +CAP +SYSTEMD -LIBKRUN +JSON_C\n",
+            "crun version %s\ncommit: %s\nrundir: /run/krun\nspec: 1.0.0\n+SECCOMP +CAP +SYSTEMD -LIBKRUN +JSON_C\n",
             KRUN_VERSION, KRUN_COMMIT);
         assert_string_equal(text, want);
-        /* go-runc cuts line 1 after the first 13 bytes */
-        assert_int_equal(strncmp(text, "krun version ", 13), 0);
+        /* go-runc cuts line 1 after the first 13 bytes; crun's own first line starts the same way */
+        assert_int_equal(strncmp(text, "crun version ", 13), 0);
         assert_string_equal(KRUN_VERSION, "0.1.0");
         /* No libkrun on this machine (no /dev/kvm, no library); the probe must not claim one. */
         (void)cmd_libkrun_available();

@@ -249,6 +249,18 @@ static void test_create_file(void **state)
         error_free(&err);
         _cleanup_free_ char *s = secret(f);
         assert_string_equal(s, "host secret");
+
+        /* A dangling symlink: its target is created inside the root, absolute or relative. */
+        assert_int_equal(symlinkat("/made/here", f->root_fd, "dangling"), 0);
+        assert_int_equal(symlinkat("made/rel", f->root_fd, "dangling-rel"), 0);
+        assert_int_equal(safe_create_file(f->root_fd, "/dangling", 0644, &fd, &err), 0);
+        close(fd);
+        assert_int_equal(safe_create_file(f->root_fd, "/dangling-rel", 0644, &fd, &err), 0);
+        close(fd);
+        assert_int_equal(fstatat(f->root_fd, "made/here", &st, AT_SYMLINK_NOFOLLOW), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(fstatat(f->root_fd, "made/rel", &st, AT_SYMLINK_NOFOLLOW), 0);
+        assert_true(S_ISREG(st.st_mode));
 }
 
 static void test_write_file(void **state)

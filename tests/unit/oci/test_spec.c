@@ -62,7 +62,7 @@ static const char *full_config =
     "   'uidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536}],"
     "   'gidMappings': [{'containerID': 0, 'hostID': 200000, 'size': 65536}],"
     "   'devices': [{'type': 'c', 'path': '/dev/fuse', 'major': 10, 'minor': 229, 'fileMode': 438,"
-    "                'uid': 0, 'gid': 0}, {'type': 'p', 'path': '/dev/fifo'}],"
+    "                'uid': 0, 'gid': 0}, {'type': 'p', 'path': '/dev/fifo//'}],"
     "   'cgroupsPath': 'machine.slice:krun:abc',"
     "   'resources': {'memory': {'limit': -1}, 'pids': {'limit': 0}},"
     "   'sysctl': {'net.ipv4.ip_forward': '1'},"
@@ -180,6 +180,7 @@ static void test_full_config(void **state)
         assert_int_equal(l->devices[0].file_mode, 0666);
         assert_int_equal(l->devices[1].type, 'p');
         assert_false(l->devices[1].has_file_mode);
+        assert_string_equal(l->devices[1].path, "/dev/fifo"); /* trailing slashes dropped, as crun */
         assert_string_equal(l->cgroups_path, "machine.slice:krun:abc");
         assert_non_null(l->resources);
         assert_true(l->resources->has_memory_limit);
@@ -517,6 +518,8 @@ static const struct {
     {L("'namespaces': [{'type': 'pid', 'path': 1}]"), "linux.namespaces[0].path: expected a string"},
     {L("'namespaces': [{'type': 'pid', 'path': 'proc/1/ns/pid'}]"),
      "linux.namespaces[0].path: expected an absolute path"},
+    {L("'devices': [{'type': 'p', 'path': '//'}]"),
+     "linux.devices[0].path: expected the path of a device file, not `/`"},
     {L("'uidMappings': {}"), "linux.uidMappings: expected an array"},
     {L("'uidMappings': [{'containerID': 0, 'hostID': 0}]"), "linux.uidMappings[0].size: required field is missing"},
     {L("'gidMappings': [{'containerID': 0, 'hostID': 0, 'size': 4294967296}]"),
