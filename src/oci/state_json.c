@@ -261,8 +261,8 @@ int state_annotations_parse(const char *id, const char *text, struct container_s
                         break;
                 /* A null or non-string value was once dereferenced here by every reader: refuse it by name. */
                 if (!json_object_is_type(val, json_type_string)) {
-                        r = error_set(err, 0, "state of `%s`: %s: `%s`: expected a string", id,
-                                      STATE_ANNOTATIONS_FILE, key);
+                        r = error_set(err, 0, "state of `%s`: %s: `%s`: expected a string", id, STATE_ANNOTATIONS_FILE,
+                                      key);
                         break;
                 }
                 keys[i] = strdup(key);
