@@ -272,3 +272,24 @@ def test_list_is_silent_while_containers_are_created_and_deleted(rt):
         t.join()
     assert n > 10
     assert not errors, errors[:3]
+
+
+def test_force_delete_detaches_a_mount_left_in_the_state_dir(rt, tmp_path):
+    """A command killed while it had something mounted in the state directory (restore binds the rootfs
+    on criu-root): delete --force detaches it and never deletes the files of what is mounted there."""
+    import subprocess
+
+    cid = sleeper(rt)
+    keep = tmp_path / "precious"
+    keep.mkdir()
+    (keep / "file").write_text("still here")
+    target = os.path.join(statedir(rt, cid), "criu-root")
+    os.mkdir(target)
+    subprocess.run(["mount", "--bind", str(keep), target], check=True)
+    try:
+        r = rt.run("delete", "--force", cid)
+        assert r.returncode == 0, r
+        assert not os.path.exists(statedir(rt, cid))
+        assert (keep / "file").read_text() == "still here"
+    finally:
+        subprocess.run(["umount", target], capture_output=True)
