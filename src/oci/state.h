@@ -58,7 +58,7 @@ int state_write(int dir_fd, const struct container_state *st, struct error **err
 int state_read(int dir_fd, const char *id, struct container_state **out, struct error **err);
 /* teardown.json as a container_state (only the teardown facts set); ENOENT when create recorded nothing. */
 int state_read_teardown(int dir_fd, const char *id, struct container_state **out, struct error **err);
-/* annotations.json into st (none when the file is absent). */
+/* annotations.json into st; when it is absent, st keeps what an older state.json held (or none). */
 int state_read_annotations(int dir_fd, struct container_state *st, struct error **err);
 
 /* Pure (src/oci/state_json.c): the files' texts. Parsers check every field's type and range, name the

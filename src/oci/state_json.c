@@ -149,6 +149,46 @@ static bool is_safe_cgroup_path(const char *s)
         return true;
 }
 
+/* The annotations of object `o` into st. `skip_bad`: values that are not strings are left out instead of
+ * refused (state.json of older versions, which also held them: it must stay readable to be deleted). */
+static int take_annotations(const char *id, const char *file, struct json_object *o, bool skip_bad,
+                            struct container_state *st, struct error **err)
+{
+        size_t n = (size_t)json_object_object_length(o), i = 0;
+        char **keys = calloc(n + 1, sizeof(char *)), **values = calloc(n + 1, sizeof(char *));
+        int r = keys && values ? 0 : error_set(err, ENOMEM, "read annotations");
+        json_object_object_foreach(o, key, val)
+        {
+                if (r < 0)
+                        break;
+                /* A null value was once dereferenced here by every reader: refuse it by name. */
+                if (!json_object_is_type(val, json_type_string)) {
+                        if (skip_bad)
+                                continue;
+                        r = error_set(err, 0, "state of `%s`: %s: `%s`: expected a string", id, file, key);
+                        break;
+                }
+                keys[i] = strdup(key);
+                values[i] = strdup(json_object_get_string(val));
+                if (!keys[i] || !values[i])
+                        r = error_set(err, ENOMEM, "read annotations");
+                i++;
+        }
+        if (r < 0) {
+                for (size_t k = 0; keys && values && k < i; k++) {
+                        free(keys[k]);
+                        free(values[k]);
+                }
+                free(keys);
+                free(values);
+                return r;
+        }
+        state_annotations_clear(st);
+        st->annotation_keys = keys;
+        st->annotation_values = values;
+        return 0;
+}
+
 static int parse_fields(struct parse_ctx *p, struct container_state *st)
 {
         _cleanup_free_ char *id = NULL;
@@ -179,6 +219,8 @@ static int parse_fields(struct parse_ctx *p, struct container_state *st)
         };
         for (size_t i = 0; r >= 0 && i < sizeof(strings) / sizeof(strings[0]); i++)
                 r = get_str(p, strings[i].key, strings[i].field);
+        if (r >= 0 && json_object_object_get_ex(p->root, "annotations", &v) && json_object_is_type(v, json_type_object))
+                r = take_annotations(p->id, p->file, v, true, st, p->err);
         if (r < 0)
                 return r;
         if (st->rootfs && st->rootfs[0] != '/')
@@ -249,42 +291,10 @@ int state_annotations_parse(const char *id, const char *text, struct container_s
 {
         struct json_object *o = NULL;
         int r = parse_object(id, STATE_ANNOTATIONS_FILE, text, &o, err);
-        if (r < 0)
-                return r;
-        size_t n = (size_t)json_object_object_length(o), i = 0;
-        char **keys = calloc(n + 1, sizeof(char *)), **values = calloc(n + 1, sizeof(char *));
-        if (!keys || !values)
-                r = error_set(err, ENOMEM, "read annotations");
-        json_object_object_foreach(o, key, val)
-        {
-                if (r < 0)
-                        break;
-                /* A null or non-string value was once dereferenced here by every reader: refuse it by name. */
-                if (!json_object_is_type(val, json_type_string)) {
-                        r = error_set(err, 0, "state of `%s`: %s: `%s`: expected a string", id, STATE_ANNOTATIONS_FILE,
-                                      key);
-                        break;
-                }
-                keys[i] = strdup(key);
-                values[i] = strdup(json_object_get_string(val));
-                if (!keys[i] || !values[i])
-                        r = error_set(err, ENOMEM, "read annotations");
-                i++;
-        }
+        if (r >= 0)
+                r = take_annotations(id, STATE_ANNOTATIONS_FILE, o, false, st, err);
         json_object_put(o);
-        if (r < 0) {
-                for (size_t k = 0; keys && values && k < i; k++) {
-                        free(keys[k]);
-                        free(values[k]);
-                }
-                free(keys);
-                free(values);
-                return r;
-        }
-        state_annotations_clear(st);
-        st->annotation_keys = keys;
-        st->annotation_values = values;
-        return 0;
+        return r;
 }
 
 void state_annotations_clear(struct container_state *st)

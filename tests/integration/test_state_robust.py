@@ -200,12 +200,15 @@ def test_null_annotation_breaks_only_state_of_that_container(rt):
 
 
 def test_null_annotation_in_an_old_state_json_is_ignored(rt):
+    """Older versions kept the annotations in state.json (and crashed on a null there): still read, the
+    null left out."""
     cid = sleeper(rt)
     p = os.path.join(statedir(rt, cid), "state.json")
     st = json.load(open(p))
-    st["annotations"] = {"a": None}
+    st["annotations"] = {"a": None, "b": "c"}
     _write(p, json.dumps(st).encode())
-    assert rt.state(cid)["status"] == "created"
+    got = rt.state(cid)
+    assert got["status"] == "created" and got["annotations"] == {"b": "c"}
     assert rt.run("list", timeout=LIST_TIMEOUT, check=True).stdout.count(cid) == 1
     assert rt.run("delete", "--force", cid).returncode == 0
 

@@ -99,10 +99,13 @@ static void test_absent_fields_are_absent(void **state)
         assert_null(st->cgroup_path);
         assert_null(st->annotation_keys);
         container_state_free(st);
-        /* state.json of older versions carried the annotations: not read from there any more */
-        st = parse_ok("{'pid': 7, 'annotations': {'a': null}}");
+        /* state.json of older versions carried the annotations: still read, values that are not strings
+         * left out (the container must stay readable to be deleted) */
+        st = parse_ok("{'pid': 7, 'annotations': {'a': null, 'b': 'c', 'd': 1}}");
         assert_int_equal(st->pid, 7);
-        assert_null(st->annotation_keys);
+        assert_string_equal(st->annotation_keys[0], "b");
+        assert_string_equal(st->annotation_values[0], "c");
+        assert_null(st->annotation_keys[1]);
         container_state_free(st);
 }
 
