@@ -183,6 +183,15 @@ int cgroup_create(const struct cgroup_create_args *a, struct cgroup_handle *out,
         return error_set(err, EINVAL, "unknown cgroup driver %d", (int)a->driver);
 }
 
+int cgroup_plan(const struct cgroup_create_args *a, struct cgroup_handle *out, struct error **err)
+{
+        memset(out, 0, sizeof(*out));
+        out->driver = a->driver;
+        if (a->driver != CGROUP_DRIVER_CGROUPFS)
+                return 0;
+        return cgroup_resolve_path(a->id, a->cgroups_path, &out->path, err);
+}
+
 int cgroup_destroy(const struct cgroup_handle *cg, struct error **err)
 {
         if (!cg->path)

@@ -36,6 +36,10 @@ struct cgroup_create_args {
  * destroy removes the container's own directory (and cgroups the workload made inside it), never the
  * parents: a failed create removes the parents it made itself. */
 int cgroup_create(const struct cgroup_create_args *args, struct cgroup_handle *out, struct error **err);
+/* The path cgroup_create is going to use, before it makes anything (recorded first, so that a create
+ * killed midway can be undone). cgroupfs: the resolved path (rootless may later fall back to a sibling);
+ * systemd and disabled: no path (systemd names it when it makes the scope). */
+int cgroup_plan(const struct cgroup_create_args *args, struct cgroup_handle *out, struct error **err);
 /* Remove what cgroup_create made (after the processes are gone; retries briefly on EBUSY). */
 int cgroup_destroy(const struct cgroup_handle *cg, struct error **err);
 /* Host pids of every process in the container's cgroup (recursively). */

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -133,8 +135,8 @@ char *cmd_list_format(const struct list_entry *entries, size_t n, const struct l
         return format_text(entries, n, opts->quiet);
 }
 
-/* A create in progress holds the directory lock before state.json exists: not worth a warning. */
-static bool is_being_created(int dir_fd)
+/* A create or delete in progress holds the directory lock while state.json is not there yet, or no longer. */
+static bool is_locked(int dir_fd)
 {
         if (flock(dir_fd, LOCK_SH | LOCK_NB) == 0) {
                 flock(dir_fd, LOCK_UN);
@@ -143,15 +145,83 @@ static bool is_being_created(int dir_fd)
         return errno == EWOULDBLOCK;
 }
 
-static void warn_skip(const char *id, struct error **e)
+/* Between create's mkdir and its lock (microseconds) the directory is empty and unlocked. A directory with
+ * nothing recorded stays unlisted for this long; older, it is a create killed before its first record. */
+#define CLAIM_GRACE_SECONDS 5
+
+/* Whether a missing state.json is expected now; false: the container is broken. */
+static bool absence_is_expected(int dir_fd)
 {
-        _cleanup_free_ char *text = error_text(*e);
-        fprintf(stderr, "warning: skipping container `%s`: %s\n", id, text ? text : "unknown error");
-        error_free(e);
+        struct stat sb;
+        if (fstat(dir_fd, &sb) < 0 || sb.st_nlink == 0)
+                return true; /* deleted since it was listed */
+        if (is_locked(dir_fd))
+                return true;
+        if (faccessat(dir_fd, STATE_TEARDOWN_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return false;
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        return now.tv_sec - sb.st_ctim.tv_sec < CLAIM_GRACE_SECONDS;
+}
+
+enum read_outcome { READ_OK, READ_SKIP, READ_BROKEN };
+
+/* The common case in 3 system calls instead of 8 (`list` of 1,000 containers was mostly system calls):
+ * <id>/state.json opened in one openat2 that refuses symlinks and `..` like the O_NOFOLLOW directory open
+ * does (and O_NONBLOCK: a FIFO in its place must not hang us), read in one read(2) (a regular file read
+ * short of the buffer is at its end; anything else reads as 0 bytes or fails). false: take the careful
+ * path, which also explains what is wrong. */
+static bool read_state_fast(int root_fd, const char *id, struct container_state **out)
+{
+        char path[STATE_ID_MAX + sizeof("/" STATE_FILE)];
+        if ((size_t)snprintf(path, sizeof(path), "%s/" STATE_FILE, id) >= sizeof(path))
+                return false;
+        struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+                               .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS};
+        _cleanup_close_ int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        if (fd < 0)
+                return false;
+        char buf[16384];
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n <= 0 || (size_t)n >= sizeof(buf) || memchr(buf, 0, (size_t)n))
+                return false;
+        buf[n] = 0;
+        _cleanup_error_ struct error *e = NULL;
+        return state_parse(id, buf, out, &e) == 0;
+}
+
+/* One container's state. A container that cannot be read is listed as broken (with the reason on stderr)
+ * so that it can be found and deleted; one being created or deleted right now is skipped silently. */
+static enum read_outcome read_state(int root_fd, const char *id, struct container_state **out)
+{
+        if (read_state_fast(root_fd, id, out))
+                return READ_OK;
+        _cleanup_error_ struct error *e = NULL;
+        _cleanup_close_ int dir_fd = -1;
+        if (state_open_dir(root_fd, id, false, &dir_fd, &e) < 0) {
+                if (e->errnum == ENOENT)
+                        return READ_SKIP; /* deleted since the directory was listed */
+        } else if (state_read(dir_fd, id, out, &e) >= 0) {
+                return READ_OK;
+        } else if (e->errnum == ENOENT && absence_is_expected(dir_fd)) {
+                return READ_SKIP;
+        }
+        _cleanup_free_ char *text = error_text(e);
+        fprintf(stderr, "warning: container `%s` is broken: %s\n", id,
+                e->errnum == ENOENT ? STATE_FILE " is missing"
+                : text              ? text
+                                    : "unknown error");
+        *out = calloc(1, sizeof(**out));
+        if (*out && !((*out)->id = strdup(id))) {
+                free(*out);
+                *out = NULL;
+        }
+        return *out ? READ_BROKEN : READ_SKIP;
 }
 
 struct list_result {
         struct container_state **states;
+        bool *is_broken;
         struct list_entry *entries;
         size_t n;
 };
@@ -161,50 +231,8 @@ static void list_result_clear(struct list_result *l)
         for (size_t i = 0; i < l->n; i++)
                 container_state_free(l->states[i]);
         free(l->states);
+        free(l->is_broken);
         free(l->entries);
-}
-
-/* The common case in 3 system calls instead of 8 (`list` of 1,000 containers was mostly system calls):
- * <id>/state.json opened in one openat2 that refuses symlinks and `..` like the O_NOFOLLOW directory open
- * does, read in one read(2) (a regular file read short of the buffer is at its end). false: take the
- * careful path, which also explains what is wrong. */
-static bool read_state_fast(int root_fd, const char *id, struct container_state **out)
-{
-        char path[STATE_ID_MAX + sizeof("/state.json")];
-        if ((size_t)snprintf(path, sizeof(path), "%s/state.json", id) >= sizeof(path))
-                return false;
-        struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS};
-        _cleanup_close_ int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-        if (fd < 0)
-                return false;
-        char buf[16384];
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n <= 0 || (size_t)n >= sizeof(buf))
-                return false;
-        buf[n] = 0;
-        _cleanup_error_ struct error *e = NULL;
-        return state_parse(id, buf, out, &e) == 0;
-}
-
-/* Reads one container's state; returns false (after warning when useful) if it must be skipped. */
-static bool read_state(int root_fd, const char *id, struct container_state **out)
-{
-        if (read_state_fast(root_fd, id, out))
-                return true;
-        _cleanup_error_ struct error *e = NULL;
-        _cleanup_close_ int dir_fd = -1;
-        if (state_open_dir(root_fd, id, false, &dir_fd, &e) < 0) {
-                /* deleted since the directory was listed */
-                if (e->errnum != ENOENT)
-                        warn_skip(id, &e);
-                return false;
-        }
-        if (state_read(dir_fd, id, out, &e) < 0) {
-                if (!(e->errnum == ENOENT && is_being_created(dir_fd)))
-                        warn_skip(id, &e);
-                return false;
-        }
-        return true;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -284,22 +312,26 @@ static int list_run(struct runtime_ctx *rt, int argc, char **argv, struct error 
                 count++;
         _cleanup_(list_result_clear) struct list_result l = {
             .states = calloc(count + 1, sizeof(*l.states)),
+            .is_broken = calloc(count + 1, sizeof(*l.is_broken)),
             .entries = calloc(count + 1, sizeof(*l.entries)),
         };
-        if (!l.states || !l.entries)
+        if (!l.states || !l.is_broken || !l.entries)
                 return error_set(err, ENOMEM, "list containers");
-        for (size_t i = 0; i < count; i++)
-                if (read_state(root_fd, ids[i], &l.states[l.n]))
-                        l.n++;
+        for (size_t i = 0; i < count; i++) {
+                enum read_outcome o = read_state(root_fd, ids[i], &l.states[l.n]);
+                if (o != READ_SKIP)
+                        l.is_broken[l.n++] = o == READ_BROKEN;
+        }
         size_t n_pids = 0;
         _cleanup_free_ pid_t *pids = proc_pids(&n_pids);
         for (size_t i = 0; i < l.n; i++) {
                 struct container_state *st = l.states[i];
-                enum container_status status = entry_status(root_fd, st, pids, n_pids);
+                enum container_status status =
+                    l.is_broken[i] ? STATUS_STOPPED : entry_status(root_fd, st, pids, n_pids);
                 l.entries[i] = (struct list_entry){
                     .id = st->id,
                     .pid = status == STATUS_STOPPED ? 0 : st->pid,
-                    .status = state_status_name(status),
+                    .status = l.is_broken[i] ? "broken" : state_status_name(status),
                     .bundle = st->bundle,
                     .created = st->created,
                     .owner = st->owner,

@@ -45,6 +45,8 @@ static int state_run(struct runtime_ctx *rt, int argc, char **argv, struct error
         if (r < 0)
                 return r;
         r = state_read(dir_fd, id, &st, err);
+        if (r >= 0)
+                r = state_read_annotations(dir_fd, st, err);
         if (r < 0)
                 return r;
         _cleanup_free_ char *json = state_to_json(st, loaded_container_status(dir_fd, st), true);

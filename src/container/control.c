@@ -187,21 +187,66 @@ static int kill_everything(struct loaded_container *l, struct error **err)
         return 0;
 }
 
+/* delete --force when state.json cannot be used (missing, damaged, hostile): teardown.json, written
+ * before anything of the container existed, says what to undo. 1: nothing was ever made (or the
+ * directory is gone): only the directory is left to remove. */
+static int open_teardown(struct loaded_container *l, const char *id, struct error **err)
+{
+        if (l->dir_fd < 0)
+                return (*err)->errnum == ENOENT ? 1 : error_status(*err);
+        _cleanup_error_ struct error *e = NULL;
+        int r = state_read_teardown(l->dir_fd, id, &l->st, &e);
+        bool no_state = (*err)->errnum == ENOENT;
+        if (r < 0 && e->errnum == ENOENT && no_state)
+                return 1; /* killed before its first record: nothing exists but the directory */
+        if (r < 0)
+                return error_set(err, (*err)->errnum, "delete `%s`: cannot tell what to undo: %s; %s", id, (*err)->msg,
+                                 e->errnum == ENOENT ? "no " STATE_TEARDOWN_FILE : e->msg);
+        if (!no_state)
+                log_warning("delete `%s`: %s; undoing what " STATE_TEARDOWN_FILE " records", id, (*err)->msg);
+        error_free(err);
+        l->status = loaded_container_status(l->dir_fd, l->st);
+        return 0;
+}
+
+/* The cgroup, also when processes we did not know about (no pid recorded yet, no pid namespace) are
+ * still in it. */
+static int destroy_cgroup(const struct loaded_container *l, bool force, struct error **err)
+{
+        struct cgroup_handle cg = loaded_container_cgroup(l->st);
+        if (!cg.path)
+                return 0;
+        _cleanup_error_ struct error *first = NULL;
+        if (cgroup_destroy(&cg, &first) >= 0)
+                return 0;
+        if (!force || first->errnum != EBUSY) {
+                *err = TAKE_PTR(first);
+                return error_status(*err);
+        }
+        _cleanup_error_ struct error *e = NULL;
+        if (cgroup_kill_all(&cg, SIGKILL, &e) < 0 && e->errnum != ENOENT)
+                log_warning("delete: %s", e->msg);
+        return cgroup_destroy(&cg, err);
+}
+
 int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct error **err)
 {
         struct loaded_container l;
         _cleanup_spec_ struct oci_spec *spec = NULL;
-        _cleanup_error_ struct error *spec_err = NULL, *clean_err = NULL;
+        _cleanup_error_ struct error *spec_err = NULL;
         int r = loaded_container_open(rt, id, true, &l, err);
-        if (r < 0) {
-                /* --force cleans whatever a crashed create left, and succeeds when there is nothing. */
-                if (force && l.root_fd >= 0 && state_validate_id(id, NULL) >= 0) {
+        if (r < 0 && force && l.root_fd >= 0 && state_validate_id(id, NULL) >= 0) {
+                r = open_teardown(&l, id, err);
+                if (r > 0) {
+                        /* --force succeeds when there is nothing, and removes what a create killed early left. */
                         error_free(err);
                         r = state_remove(l.root_fd, id, err);
+                        loaded_container_clear(&l);
+                        return r;
                 }
-                loaded_container_clear(&l);
-                return r;
         }
+        if (r < 0)
+                goto out;
         if ((l.status == STATUS_RUNNING || l.status == STATUS_PAUSED) && !force) {
                 r = error_set(err, EBUSY, "the container `%s` is not in created or stopped state (it is %s)", id,
                               state_status_name(l.status));
@@ -213,18 +258,15 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
                         goto out;
         }
         /* Read before the state directory goes: poststop hooks run once everything is gone. */
-        if (load_spec(l.dir_fd, &spec, &spec_err) < 0)
+        if (l.st->bundle && load_spec(l.dir_fd, &spec, &spec_err) < 0)
                 log_warning("delete `%s`: no poststop hooks: %s", id, spec_err ? spec_err->msg : "config.json");
-        struct cgroup_handle cg = loaded_container_cgroup(l.st);
-        if (cg.path) {
-                r = cgroup_destroy(&cg, err);
-                if (r < 0)
-                        goto out;
-        }
-        /* What the executor wrote into the rootfs (krun: /.krun_config.json); needs the state's config copy. */
-        if (executor_cleanup_rootfs(l.st->executor, l.st->rootfs, l.dir_fd, &clean_err) < 0)
-                log_warning("delete `%s`: %s", id, clean_err->msg);
-        r = state_remove(l.root_fd, id, err);
+        r = destroy_cgroup(&l, force, err);
+        /* What the executor wrote into the rootfs (krun: /.krun_config.json); needs the state's config copy.
+         * Left in place, it would outlive the container: the state stays so that delete can be retried. */
+        if (r >= 0 && executor_cleanup_rootfs(l.st->executor, l.st->rootfs, l.dir_fd, err) < 0)
+                r = error_prefix(err, "delete `%s`", id);
+        if (r >= 0)
+                r = state_remove(l.root_fd, id, err);
         if (r >= 0 && spec)
                 run_hooks(l.st, spec, HOOK_POSTSTOP, true, NULL);
 out:

@@ -386,7 +386,8 @@ static int supervise_setup(struct creation *c, struct error **err)
                 return error_prefix(err, "cgroup");
 
         /* Recorded before the init sets itself up: if we crash from here on, `delete --force` finds the
-         * cgroup and the (dead) pid in state.json. */
+         * cgroup and the pid in teardown.json and state.json. Before this point an init whose runtime died
+         * exits on its own (EOF on the sync socket) and the cgroup is the one teardown.json planned. */
         unsigned long long start_time = 0;
         proc_start_time(c->pid, &start_time, NULL);
         c->state.pid = c->pid;
@@ -435,6 +436,9 @@ static int do_create(struct creation *c, struct error **err)
                 r = creation_prepare_executor(c, err);
         if (r >= 0)
                 r = creation_open_state(c, err);
+        /* Before the first thing delete --force would have to undo: the image file, the init, the cgroup. */
+        if (r >= 0)
+                r = creation_record_teardown(c, err);
         if (r >= 0)
                 r = bind_exec_socket(c, err);
         if (r >= 0)
@@ -460,9 +464,9 @@ static int do_create(struct creation *c, struct error **err)
         return r;
 }
 
-int creation_create_cgroup(struct creation *c, pid_t pid, struct error **err)
+static struct cgroup_create_args cgroup_args(const struct creation *c, pid_t pid)
 {
-        struct cgroup_create_args ca = {
+        return (struct cgroup_create_args){
             .driver = c->rt->cgroup_manager,
             .id = c->opts->id,
             .cgroups_path = c->spec->linux_.cgroups_path,
@@ -471,6 +475,28 @@ int creation_create_cgroup(struct creation *c, pid_t pid, struct error **err)
             .is_rootless = c->rt->is_rootless,
             .pid = pid,
         };
+}
+
+int creation_record_teardown(struct creation *c, struct error **err)
+{
+        struct cgroup_create_args ca = cgroup_args(c, 0);
+        _cleanup_(cgroup_handle_clear) struct cgroup_handle planned = {0};
+        int r = cgroup_plan(&ca, &planned, err);
+        if (r < 0)
+                return r;
+        struct container_state st = {
+            .id = (char *)c->opts->id,
+            .rootfs = c->rootfs,
+            .executor = (char *)c->exec_ctx.ops->name,
+            .cgroup_manager = (char *)cgroup_driver_name(planned.driver),
+            .cgroup_path = planned.path,
+        };
+        return state_write_teardown(c->dir_fd, &st, err);
+}
+
+int creation_create_cgroup(struct creation *c, pid_t pid, struct error **err)
+{
+        struct cgroup_create_args ca = cgroup_args(c, pid);
         int r = cgroup_create(&ca, &c->cgroup, err);
         if (r >= 0)
                 c->cgroup_created = true;

@@ -49,6 +49,9 @@ int creation_load_config(struct creation *c, struct error **err);
 int creation_prepare_executor(struct creation *c, struct error **err);
 /* Claim the ID: the state directory with its lock and the config copy. */
 int creation_open_state(struct creation *c, struct error **err);
+/* teardown.json before anything exists: executor and rootfs (what will be written into the image) and the
+ * cgroup path the create is about to make; pid 0. */
+int creation_record_teardown(struct creation *c, struct error **err);
 /* The state record from what exists (pid and start time are set by the caller). */
 void creation_fill_state(struct creation *c);
 /* The container's cgroup from config.json, with `pid` moved in (create: the init; restore: criu). */

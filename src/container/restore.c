@@ -308,6 +308,8 @@ static int do_restore(struct creation *c, struct restoring *j, struct error **er
         if (r >= 0)
                 r = creation_open_state(c, err);
         if (r >= 0)
+                r = creation_record_teardown(c, err);
+        if (r >= 0)
                 r = mount_root(c, j, err);
         if (r >= 0)
                 r = run_criu_restore(c, j, err);

@@ -3,23 +3,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
 #include "core/fs.h"
-
-#define STATE_FILE "state.json"
-#define STATE_TMP "state.json.tmp"
-/* state.json is a few hundred bytes; a larger one is corrupt, not something to allocate for. */
-#define STATE_MAX_SIZE 65534
 
 const char *state_default_root(bool is_rootless)
 {
@@ -154,127 +149,141 @@ int state_open_dir(int root_fd, const char *id, bool lock, int *dir_fd, struct e
         return 0;
 }
 
-static void add_str(struct json_object *o, const char *key, const char *value)
+/* state.json and teardown.json hold a few hundred bytes (two paths and a cgroup path at most); a larger
+ * one is damaged, not something to allocate for. */
+#define STATE_MAX_SIZE 65534
+/* annotations.json holds what create accepted from a config.json of at most 16 MiB; json-c may escape a
+ * byte as 6 (\u00XX). */
+#define STATE_ANNOTATIONS_MAX_SIZE (6 * (16 << 20) + 4096)
+
+/* temp + rename: a reader (and a `delete --force` after a SIGKILL) sees the old file or the new one, never
+ * a torn one. `durable` adds fsync before the rename, for a power loss while the state root is on disk;
+ * teardown.json and annotations.json skip it: what teardown.json names (processes, cgroups) does not
+ * survive a reboot either, and annotations only feed `state`. */
+static int write_atomic(int dir_fd, const char *name, const char *text, bool durable, struct error **err)
 {
-        if (value)
-                json_object_object_add(o, key, json_object_new_string(value));
+        char tmp[64];
+        snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+        if (!text)
+                return error_set(err, ENOMEM, "write state: %s", name);
+        _cleanup_close_ int fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        int r;
+        if (fd < 0)
+                return error_sys(err, "write state: open %s", tmp);
+        if ((r = fs_write_all(fd, text, strlen(text))) < 0)
+                return error_set(err, -r, "write state: write %s", tmp);
+        if (durable && fsync(fd) < 0)
+                return error_sys(err, "write state: fsync %s", tmp);
+        if (renameat(dir_fd, tmp, dir_fd, name) < 0)
+                return error_sys(err, "write state: rename %s", tmp);
+        return 0;
 }
 
-/* The same "annotations" object in state.json and in what `state` prints; absent when there are none. */
-static void add_annotations(struct json_object *o, const struct container_state *st)
+int state_write_teardown(int dir_fd, const struct container_state *st, struct error **err)
 {
-        if (!st->annotation_keys || !st->annotation_keys[0])
-                return;
-        struct json_object *a = json_object_new_object();
-        for (size_t i = 0; st->annotation_keys[i]; i++)
-                json_object_object_add(a, st->annotation_keys[i], json_object_new_string(st->annotation_values[i]));
-        json_object_object_add(o, "annotations", a);
+        _cleanup_free_ char *text = state_teardown_format(st);
+        return write_atomic(dir_fd, STATE_TEARDOWN_FILE, text, false, err);
 }
 
 int state_write(int dir_fd, const struct container_state *st, struct error **err)
 {
-        struct json_object *o = json_object_new_object();
-        add_str(o, "id", st->id);
-        json_object_object_add(o, "pid", json_object_new_int64(st->pid));
-        json_object_object_add(o, "start_time", json_object_new_uint64(st->start_time));
-        add_str(o, "bundle", st->bundle);
-        add_str(o, "rootfs", st->rootfs);
-        add_str(o, "created", st->created);
-        add_str(o, "owner", st->owner);
-        add_str(o, "cgroup_manager", st->cgroup_manager);
-        add_str(o, "cgroup_path", st->cgroup_path);
-        add_str(o, "systemd_scope", st->systemd_scope);
-        add_str(o, "executor", st->executor);
-        json_object_object_add(o, "has_pidns", json_object_new_boolean(st->has_pidns));
-        add_annotations(o, st);
-        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-        /* temp + fsync + rename: a reader never sees a torn state.json, even across a crash. */
-        _cleanup_close_ int fd = openat(dir_fd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        int r = 0;
-        if (fd < 0)
-                r = error_sys(err, "write state: open " STATE_TMP);
-        else if ((r = fs_write_all(fd, text, strlen(text))) < 0)
-                r = error_set(err, -r, "write state: write " STATE_TMP);
-        else if (fsync(fd) < 0)
-                r = error_sys(err, "write state: fsync " STATE_TMP);
-        else if (renameat(dir_fd, STATE_TMP, dir_fd, STATE_FILE) < 0)
-                r = error_sys(err, "write state: rename " STATE_TMP);
-        json_object_put(o);
+        int r = state_write_teardown(dir_fd, st, err);
+        if (r >= 0 && st->annotation_keys && st->annotation_keys[0]) {
+                _cleanup_free_ char *text = state_annotations_format(st);
+                r = write_atomic(dir_fd, STATE_ANNOTATIONS_FILE, text, false, err);
+        }
+        if (r >= 0) {
+                _cleanup_free_ char *text = state_format(st);
+                r = write_atomic(dir_fd, STATE_FILE, text, true, err);
+        }
         return r;
 }
 
-static char *dup_field(struct json_object *o, const char *key)
+/* A file of the state directory, whatever is in its place: O_NONBLOCK so a FIFO cannot hang us, O_NOFOLLOW
+ * so a symlink is not followed, fstat so only a regular file of at most `max` bytes is read. */
+static int read_state_file(int dir_fd, const char *id, const char *name, size_t max, char **out, struct error **err)
 {
-        struct json_object *v;
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return strdup(json_object_get_string(v));
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return error_set(err, ENOENT, "container `%s` does not exist", id);
+                if (errno == ELOOP)
+                        return error_set(err, 0, "state of `%s`: %s is a symbolic link", id, name);
+                return error_sys(err, "state of `%s`: open %s", id, name);
+        }
+        struct stat sb;
+        if (fstat(fd, &sb) < 0)
+                return error_sys(err, "state of `%s`: stat %s", id, name);
+        if (!S_ISREG(sb.st_mode))
+                return error_set(err, 0, "state of `%s`: %s is not a regular file", id, name);
+        if ((unsigned long long)sb.st_size > max)
+                return error_set(err, 0, "state of `%s`: %s is too large (%lld bytes, at most %zu)", id, name,
+                                 (long long)sb.st_size, max);
+        size_t len = 0;
+        int r = fs_read_fd(fd, max, out, &len);
+        if (r == -EFBIG)
+                return error_set(err, 0, "state of `%s`: %s grew beyond %zu bytes", id, name, max);
+        if (r < 0)
+                return error_set(err, -r, "state of `%s`: read %s", id, name);
+        if (strlen(*out) != len) /* the parser would stop at the NUL and take what precedes it */
+                return error_set(err, 0, "state of `%s`: %s is corrupt: contains a NUL byte", id, name);
+        return 0;
 }
 
 int state_read(int dir_fd, const char *id, struct container_state **out, struct error **err)
 {
-        _cleanup_close_ int fd = openat(dir_fd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return error_set(err, ENOENT, "container `%s` does not exist", id);
-                return error_sys(err, "read state of `%s`", id);
-        }
         _cleanup_free_ char *buf = NULL;
-        int r = fs_read_fd(fd, STATE_MAX_SIZE, &buf, NULL);
-        if (r == -EFBIG)
-                return error_set(err, EFBIG, "state of `%s`: " STATE_FILE " too large", id);
-        if (r < 0)
-                return error_set(err, -r, "read state of `%s`", id);
-        return state_parse(id, buf, out, err);
+        int r = read_state_file(dir_fd, id, STATE_FILE, STATE_MAX_SIZE, &buf, err);
+        if (r < 0 && err && (*err)->errnum == ENOENT &&
+            faccessat(dir_fd, STATE_TEARDOWN_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return error_set(err, ENOENT,
+                                 "container `%s` has no " STATE_FILE
+                                 " (it is being created, or its create was killed: `delete --force` removes it)",
+                                 id);
+        return r < 0 ? r : state_parse(id, buf, out, err);
 }
 
-int state_parse(const char *id, const char *buf, struct container_state **out, struct error **err)
+int state_read_teardown(int dir_fd, const char *id, struct container_state **out, struct error **err)
 {
-        struct json_object *o = json_tokener_parse(buf);
-        if (!o || !json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
-                return error_set(err, EINVAL, "state of `%s`: " STATE_FILE " is corrupt", id);
-        }
-        struct container_state *st = calloc(1, sizeof(*st));
-        if (!st) {
-                json_object_put(o);
-                return error_set(err, ENOMEM, "read state");
-        }
-        struct json_object *v;
-        st->id = strdup(id);
-        if (json_object_object_get_ex(o, "pid", &v))
-                st->pid = (pid_t)json_object_get_int64(v);
-        if (json_object_object_get_ex(o, "start_time", &v))
-                st->start_time = json_object_get_uint64(v);
-        if (json_object_object_get_ex(o, "has_pidns", &v))
-                st->has_pidns = json_object_get_boolean(v);
-        st->bundle = dup_field(o, "bundle");
-        st->rootfs = dup_field(o, "rootfs");
-        st->created = dup_field(o, "created");
-        st->owner = dup_field(o, "owner");
-        st->cgroup_manager = dup_field(o, "cgroup_manager");
-        st->cgroup_path = dup_field(o, "cgroup_path");
-        st->systemd_scope = dup_field(o, "systemd_scope");
-        st->executor = dup_field(o, "executor");
-        if (json_object_object_get_ex(o, "annotations", &v) && json_object_is_type(v, json_type_object)) {
-                size_t n = (size_t)json_object_object_length(v), i = 0;
-                st->annotation_keys = calloc(n + 1, sizeof(char *));
-                st->annotation_values = calloc(n + 1, sizeof(char *));
-                if (st->annotation_keys && st->annotation_values) {
-                        json_object_object_foreach(v, key, val)
-                        {
-                                st->annotation_keys[i] = strdup(key);
-                                st->annotation_values[i] = strdup(json_object_get_string(val));
-                                i++;
-                        }
-                }
-        }
-        json_object_put(o);
-        *out = st;
-        return 0;
+        _cleanup_free_ char *buf = NULL;
+        int r = read_state_file(dir_fd, id, STATE_TEARDOWN_FILE, STATE_MAX_SIZE, &buf, err);
+        return r < 0 ? r : state_teardown_parse(id, buf, out, err);
 }
 
-static int remove_tree_at(int dir_fd)
+int state_read_annotations(int dir_fd, struct container_state *st, struct error **err)
+{
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_error_ struct error *e = NULL;
+        int r = read_state_file(dir_fd, st->id, STATE_ANNOTATIONS_FILE, STATE_ANNOTATIONS_MAX_SIZE, &buf, &e);
+        if (r < 0 && e->errnum == ENOENT)
+                return 0;
+        if (r < 0) {
+                *err = TAKE_PTR(e);
+                return r;
+        }
+        return state_annotations_parse(st->id, buf, st, err);
+}
+
+/* A directory of the state dir may be a mount point a command made and could not undo (restore binds the
+ * rootfs on criu-root): detach it first, and never descend into one that is still mounted, which would
+ * delete the files of whatever is mounted there (the container's image). */
+static int open_unmounted_dir(int dir_fd, const char *name)
+{
+        char path[64 + 256];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dir_fd, name);
+        umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW); /* EINVAL: not a mount point, the usual case */
+        int fd = openat(dir_fd, name, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct statx sx;
+        if (fd >= 0 &&
+            (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) < 0 ||
+             !(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
+static int remove_tree_at(int dir_fd, const char *keep)
 {
         _cleanup_close_ int fd = dup(dir_fd);
         if (fd < 0)
@@ -285,12 +294,12 @@ static int remove_tree_at(int dir_fd)
         fd = -1;
         struct dirent *de;
         while ((de = readdir(d))) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || (keep && !strcmp(de->d_name, keep)))
                         continue;
                 if (de->d_type == DT_DIR) {
-                        int sub = openat(dirfd(d), de->d_name, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                        int sub = open_unmounted_dir(dirfd(d), de->d_name);
                         if (sub >= 0) {
-                                remove_tree_at(sub);
+                                remove_tree_at(sub, NULL);
                                 close(sub);
                         }
                         unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
@@ -310,7 +319,8 @@ int state_remove(int root_fd, const char *id, struct error **err)
                         return 0;
                 return error_sys(err, "remove state of `%s`", id);
         }
-        remove_tree_at(fd);
+        remove_tree_at(fd, STATE_TEARDOWN_FILE);
+        unlinkat(fd, STATE_TEARDOWN_FILE, 0);
         if (unlinkat(root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
                 return error_sys(err, "remove state directory of `%s`", id);
         return 0;
@@ -362,34 +372,6 @@ enum container_status state_status(int dir_fd, const struct container_state *st)
         return STATUS_RUNNING;
 }
 
-const char *state_status_name(enum container_status s)
-{
-        static const char *const names[] = {[STATUS_CREATED] = "created",
-                                            [STATUS_RUNNING] = "running",
-                                            [STATUS_PAUSED] = "paused",
-                                            [STATUS_STOPPED] = "stopped"};
-        return names[s];
-}
-
-char *state_to_json(const struct container_state *st, enum container_status status, bool pretty)
-{
-        struct json_object *o = json_object_new_object();
-        json_object_object_add(o, "ociVersion", json_object_new_string("1.0.0"));
-        add_str(o, "id", st->id);
-        json_object_object_add(o, "pid", json_object_new_int64(status == STATUS_STOPPED ? 0 : st->pid));
-        json_object_object_add(o, "status", json_object_new_string(state_status_name(status)));
-        add_str(o, "bundle", st->bundle);
-        add_str(o, "rootfs", st->rootfs);
-        add_str(o, "created", st->created);
-        add_str(o, "owner", st->owner);
-        add_str(o, "systemd-scope", st->systemd_scope);
-        add_annotations(o, st);
-        int flags = pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;
-        char *s = strdup(json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
-        return s;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
@@ -428,27 +410,4 @@ int state_list_ids(int root_fd, char ***ids, struct error **err)
         qsort(v, n, sizeof(char *), cmp_str);
         *ids = v;
         return 0;
-}
-
-void container_state_free(struct container_state *st)
-{
-        if (!st)
-                return;
-        free(st->id);
-        free(st->bundle);
-        free(st->rootfs);
-        free(st->created);
-        free(st->owner);
-        free(st->cgroup_manager);
-        free(st->cgroup_path);
-        free(st->systemd_scope);
-        free(st->executor);
-        if (st->annotation_keys)
-                for (size_t i = 0; st->annotation_keys[i]; i++) {
-                        free(st->annotation_keys[i]);
-                        free(st->annotation_values[i]);
-                }
-        free(st->annotation_keys);
-        free(st->annotation_values);
-        free(st);
 }

@@ -1,5 +1,13 @@
-/* The state store: <root>/<id>/ holds state.json (atomic writes), config.json (verbatim copy of the
- * bundle's config), the lock file and, while `created`, exec.sock (the init waits on it for `start`).
+/* The state store: <root>/<id>/ holds
+ *   teardown.json    what `delete --force` needs to undo the container (init pid + start time, cgroup,
+ *                    executor and rootfs, i.e. what was written into the image). Written first, before
+ *                    anything of the container exists, and again once the init and its cgroup do; small.
+ *   state.json       the same facts plus bundle, created, owner: what every command reads. Small.
+ *   annotations.json the config's annotations (any size create accepts), read only by `state`.
+ *   config.json      verbatim copy of the bundle's config; the lock is the directory's flock; while
+ *                    `created`, exec.sock (the init waits on it for `start`).
+ * Every file is written atomically (temp + rename) and read without following symlinks or blocking on a
+ * FIFO, bounded and type-checked: a damaged file makes that container "broken", never a crash or a hang.
  * Liveness always comes from the process (pid + start time), never from the file alone. */
 #pragma once
 #include <stdbool.h>
@@ -40,13 +48,33 @@ int state_create_dir(int root_fd, const char *id, int *dir_fd, struct error **er
 /* Opens <root>/<id>/; error "container `ID` does not exist" when absent. With `lock`, waits for the
  * container's lock and fails with "does not exist" if the container was deleted meanwhile. */
 int state_open_dir(int root_fd, const char *id, bool lock, int *dir_fd, struct error **err);
+#define STATE_FILE "state.json"
+#define STATE_TEARDOWN_FILE "teardown.json"
+#define STATE_ANNOTATIONS_FILE "annotations.json"
+/* teardown.json only: the first record of a create, before its cgroup, init or image files exist. */
+int state_write_teardown(int dir_fd, const struct container_state *st, struct error **err);
+/* teardown.json, annotations.json (when there are any), then state.json. */
 int state_write(int dir_fd, const struct container_state *st, struct error **err);
+/* state.json (no annotations); ENOENT: "container `ID` does not exist". */
 int state_read(int dir_fd, const char *id, struct container_state **out, struct error **err);
-/* Pure: a container_state from the text of its state.json (what state_read does after reading). */
+/* teardown.json as a container_state (only the teardown facts set); ENOENT when create recorded nothing. */
+int state_read_teardown(int dir_fd, const char *id, struct container_state **out, struct error **err);
+/* annotations.json into st; when it is absent, st keeps what an older state.json held (or none). */
+int state_read_annotations(int dir_fd, struct container_state *st, struct error **err);
+
+/* Pure (src/oci/state_json.c): the files' texts. Parsers check every field's type and range, name the
+ * file and field they reject, and never return a partial state. Formatters return NULL on ENOMEM. */
 int state_parse(const char *id, const char *text, struct container_state **out, struct error **err);
+int state_teardown_parse(const char *id, const char *text, struct container_state **out, struct error **err);
+int state_annotations_parse(const char *id, const char *text, struct container_state *st, struct error **err);
+char *state_format(const struct container_state *st);
+char *state_teardown_format(const struct container_state *st);
+char *state_annotations_format(const struct container_state *st);
+void state_annotations_clear(struct container_state *st);
 /* The init left the created state (it exec'd or is about to): exec.sock goes away. */
 void state_mark_started(int dir_fd);
-/* Remove <root>/<id>/ and everything in it. Missing is fine. */
+/* Remove <root>/<id>/ and everything in it, teardown.json last (a delete killed midway can be redone).
+ * Missing is fine. */
 int state_remove(int root_fd, const char *id, struct error **err);
 /* Status from the live process: stopped when the pid is gone, reused (start time differs) or a zombie.
  * Never `paused`: that is the cgroup freezer's state, which the store does not know about (see

@@ -681,7 +681,8 @@ static int krun_cleanup_rootfs(int rootfs_fd, const char *config_json, size_t co
         /* Not ours if it cannot be read as a regular file (a symlink, a FIFO, a directory planted later). */
         if (safe_read_file(rootfs_fd, KRUN_CONFIG_FILE, config_json_len + 1, &data, &len, &e) < 0 || !data)
                 return 0;
-        if (len != config_json_len || memcmp(data, config_json, len) != 0)
+        /* A prefix is ours too: a create killed while writing the file left it cut short (even empty). */
+        if (len > config_json_len || memcmp(data, config_json, len) != 0)
                 return 0;
         if (unlinkat(rootfs_fd, &KRUN_CONFIG_FILE[1] /* without the leading slash */, 0) < 0 && errno != ENOENT)
                 return error_sys(err, "krun: remove `%s` from the rootfs", KRUN_CONFIG_FILE);

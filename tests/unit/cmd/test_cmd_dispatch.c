@@ -249,7 +249,7 @@ static void test_list(void **state)
         add_container(f, "b-running", getpid(), false, false);
         add_container(f, "a-created", getpid(), true, false);
         add_container(f, "c-stopped", getpid(), false, true);
-        /* unreadable: a warning, then skipped */
+        /* unreadable: a warning with the reason, and listed as broken (so that it can be found and deleted) */
         char path[256];
         snprintf(path, sizeof(path), "%s/d-corrupt", f->root);
         assert_int_equal(mkdir(path, 0700), 0);
@@ -268,23 +268,24 @@ static void test_list(void **state)
         capture_begin(&c);
         assert_int_equal(RUN(&f->rt, "list", "--format=json"), 0);
         capture_end(&c, &out, &errs);
-        assert_non_null(strstr(errs, "warning: skipping container `d-corrupt`: "));
+        assert_non_null(strstr(errs, "warning: container `d-corrupt` is broken: state of `d-corrupt`: state.json is "
+                                     "corrupt: "));
         assert_null(strstr(errs, "e-creating"));
         struct json_object *a = json_tokener_parse(out), *v;
         assert_non_null(a);
-        assert_int_equal(json_object_array_length(a), 3);
-        static const char *const ids[] = {"a-created", "b-running", "c-stopped"};
-        static const char *const status[] = {"created", "running", "stopped"};
-        for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(json_object_array_length(a), 4);
+        static const char *const ids[] = {"a-created", "b-running", "c-stopped", "d-corrupt"};
+        static const char *const status[] = {"created", "running", "stopped", "broken"};
+        for (size_t i = 0; i < 4; i++) {
                 struct json_object *o = json_object_array_get_idx(a, i);
                 assert_true(json_object_object_get_ex(o, "id", &v));
                 assert_string_equal(json_object_get_string(v), ids[i]);
                 assert_true(json_object_object_get_ex(o, "status", &v));
                 assert_string_equal(json_object_get_string(v), status[i]);
                 assert_true(json_object_object_get_ex(o, "pid", &v));
-                assert_int_equal(json_object_get_int(v), i == 2 ? 0 : getpid());
+                assert_int_equal(json_object_get_int(v), i >= 2 ? 0 : getpid());
                 assert_true(json_object_object_get_ex(o, "bundle", &v));
-                assert_string_equal(json_object_get_string(v), "/bundles/x");
+                assert_string_equal(json_object_get_string(v), i == 3 ? "" : "/bundles/x");
         }
         json_object_put(a);
         free(out);
@@ -293,7 +294,7 @@ static void test_list(void **state)
         capture_begin(&c);
         assert_int_equal(RUN(&f->rt, "list", "-q"), 0);
         capture_end(&c, &out, &errs);
-        assert_string_equal(out, "a-created\nb-running\nc-stopped\n");
+        assert_string_equal(out, "a-created\nb-running\nc-stopped\nd-corrupt\n");
         free(out);
         free(errs);
 
