@@ -139,6 +139,11 @@ int creation_load_config(struct creation *c, struct error **err)
         if (!c->spec->process)
                 return error_set(err, EINVAL, "%s: process: missing (required to run a container)",
                                  slash ? slash + 1 : c->config_path);
+        /* The parser takes a config without root (the schema makes it optional: not so on Linux); a
+         * container needs one, as for runc ("root must be specified"). */
+        if (!c->spec->root_path)
+                return error_set(err, EINVAL, "%s: root: missing (required to run a container on Linux)",
+                                 slash ? slash + 1 : c->config_path);
         if (c->spec->process->terminal && !c->opts->console_socket && (c->opts->detach || !c->opts->is_run))
                 return error_set(err, EINVAL, "use --console-socket with create when a terminal is used");
         if (c->spec->root_path[0] == '/')
