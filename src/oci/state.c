@@ -15,6 +15,7 @@
 
 #include "core/cleanup.h"
 #include "core/fs.h"
+#include "core/json.h"
 
 #define STATE_FILE "state.json"
 #define STATE_TMP "state.json.tmp"
@@ -218,11 +219,11 @@ int state_read(int dir_fd, const char *id, struct container_state **out, struct 
 
 int state_parse(const char *id, const char *buf, struct container_state **out, struct error **err)
 {
-        struct json_object *o = json_tokener_parse(buf);
-        if (!o || !json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
+        /* json_parse_object: strict and UTF-8 only, so `state` never prints invalid JSON from a bad file. */
+        struct json_object *o = NULL;
+        _cleanup_error_ struct error *parse_err = NULL;
+        if (json_parse_object(buf, strlen(buf), &o, &parse_err) < 0)
                 return error_set(err, EINVAL, "state of `%s`: " STATE_FILE " is corrupt", id);
-        }
         struct container_state *st = calloc(1, sizeof(*st));
         if (!st) {
                 json_object_put(o);
@@ -252,7 +253,9 @@ int state_parse(const char *id, const char *buf, struct container_state **out, s
                         json_object_object_foreach(v, key, val)
                         {
                                 st->annotation_keys[i] = strdup(key);
-                                st->annotation_values[i] = strdup(json_object_get_string(val));
+                                /* A null (or any non-string) value in a damaged file reads as "". */
+                                st->annotation_values[i] = strdup(
+                                    json_object_is_type(val, json_type_string) ? json_object_get_string(val) : "");
                                 i++;
                         }
                 }
