@@ -116,3 +116,26 @@ def test_200k_env_entries_run_in_seconds(rt):
     assert sum(1 for line in lines if line.startswith("K")) == n
     assert all(line.endswith("=last") for line in lines if line.startswith("K"))
     assert elapsed < 15, f"run took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("where", ["bundle", "rootfs"])
+def test_non_utf8_bundle_or_rootfs_path_never_reaches_state(rt, where):
+    """`state` prints the bundle and rootfs paths as JSON strings: a path that is not UTF-8 is refused at
+    create (before, `state` printed invalid JSON)."""
+    b = rt.bundle(["true"])
+    if where == "bundle":
+        odd = os.path.join(os.fsencode(rt.workdir), b"bundle-\xff")
+        os.rename(b, odd)
+        msg, bundle = "bundle: the absolute path is not valid UTF-8", odd
+    else:
+        odd = os.path.join(os.fsencode(b), b"rootfs-\xff")
+        os.rename(os.path.join(b, "rootfs"), odd)
+        os.symlink(odd, os.path.join(b, "rootfs"))
+        msg, bundle = "config.json: root.path: the resolved path is not valid UTF-8", b
+    cid = rt.new_id()
+    r = rt.run("create", "--bundle", bundle, cid)
+    if r.returncode == 0:
+        out = rt.run("state", cid).stdout
+        json.loads(out)  # the property that matters: whatever create accepts, state prints as JSON
+    assert r.returncode == 1 and msg in r.stderr, r
+    assert_nothing_left(rt, cid)
