@@ -8,7 +8,6 @@ static bool in_range(uint8_t c, uint8_t lo, uint8_t hi)
         return c >= lo && c <= hi;
 }
 
-/* Length of the well-formed sequence at s[0..len), 0 when it is not one. */
 static size_t sequence_len(const uint8_t *s, size_t len)
 {
         uint8_t c = s[0];
@@ -57,4 +56,9 @@ bool utf8_is_valid(const char *s, size_t len)
                 i += n;
         }
         return true;
+}
+
+size_t utf8_sequence_len(const char *s, size_t len)
+{
+        return len ? sequence_len((const uint8_t *)s, len) : 0;
 }

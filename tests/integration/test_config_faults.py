@@ -1,6 +1,7 @@
 """config.json faults that used to crash or corrupt later output: a missing or null `root` (segfault), any
 top-level object missing, null or of the wrong type, invalid UTF-8 (accepted, then `state` printed invalid
-JSON), and a huge process.env (the merge was quadratic: 200,000 entries took minutes)."""
+JSON), non-UTF-8 bundle and rootfs paths, error records of a JSON log quoting such bytes, and a huge
+process.env (the merge was quadratic: 200,000 entries took minutes)."""
 import json
 import os
 import time
@@ -138,4 +139,16 @@ def test_non_utf8_bundle_or_rootfs_path_never_reaches_state(rt, where):
         out = rt.run("state", cid).stdout
         json.loads(out)  # the property that matters: whatever create accepts, state prints as JSON
     assert r.returncode == 1 and msg in r.stderr, r
+    assert_nothing_left(rt, cid)
+
+
+def test_json_log_stays_json_when_the_error_quotes_non_utf8(rt, tmp_path):
+    """containerd reads the last error record of --log: an error quoting a non-UTF-8 path must not break it."""
+    log = tmp_path / "runtime.log"
+    cid = rt.new_id()
+    r = rt.run("--log", str(log), "--log-format", "json", "create", "--bundle",
+               os.path.join(os.fsencode(rt.workdir), b"missing-\xff"), cid)
+    assert r.returncode == 1, r
+    records = [json.loads(line) for line in log.read_bytes().decode("utf-8").splitlines() if line.strip()]
+    assert any(rec["level"] == "error" and "missing-\ufffd" in rec["msg"] for rec in records), records
     assert_nothing_left(rt, cid)

@@ -1,4 +1,5 @@
-/* utf8_is_valid against the RFC 3629 table: each boundary of each row, on both sides. */
+/* utf8_is_valid against the RFC 3629 table: each boundary of each row, on both sides; utf8_sequence_len and
+ * the JSON log record that uses it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,8 +7,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "core/cleanup.h"
+#include "core/json.h"
+#include "core/log.h"
 #include "core/utf8.h"
 
 static const struct {
@@ -57,8 +61,37 @@ static void test_table(void **state)
                                  cases[i].is_valid ? "valid" : "invalid");
 }
 
+static void test_sequence_len(void **state)
+{
+        (void)state;
+        assert_int_equal(utf8_sequence_len("a", 1), 1);
+        assert_int_equal(utf8_sequence_len("\xc3\xa9x", 3), 2);
+        assert_int_equal(utf8_sequence_len("\xe2\x82\xac", 3), 3);
+        assert_int_equal(utf8_sequence_len("\xf0\x9f\x98\x80", 4), 4);
+        assert_int_equal(utf8_sequence_len("\xf0\x9f\x98\x80", 3), 0); /* cut short */
+        assert_int_equal(utf8_sequence_len("\xff", 1), 0);
+        assert_int_equal(utf8_sequence_len("", 0), 0);
+}
+
+/* A JSON log record stays JSON whatever bytes the message quotes: bad ones become U+FFFD, good
+ * multi-byte characters pass as they are. */
+static void test_log_record_is_json(void **state)
+{
+        (void)state;
+        _cleanup_free_ char *rec =
+            log_format_json_record("error", "bundle `/tmp/\xff\xc3(\xe2\x82`: caf\xc3\xa9 \"q\"\n", 1, 2);
+        assert_non_null(rec);
+        _cleanup_json_ struct json_object *o = NULL;
+        _cleanup_error_ struct error *err = NULL;
+        if (json_parse_object(rec, strlen(rec), &o, &err) < 0)
+                fail_msg("%s: %s", rec, err->msg);
+        assert_string_equal(json_object_get_string(json_member(o, "msg")),
+                            "bundle `/tmp/\xef\xbf\xbd\xef\xbf\xbd(\xef\xbf\xbd\xef\xbf\xbd`: caf\xc3\xa9 \"q\"\n");
+}
+
 int main(void)
 {
-        const struct CMUnitTest tests[] = {cmocka_unit_test(test_table)};
+        const struct CMUnitTest tests[] = {cmocka_unit_test(test_table), cmocka_unit_test(test_sequence_len),
+                                           cmocka_unit_test(test_log_record_is_json)};
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
