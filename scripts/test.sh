@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every test, from a fresh machine: install dependencies, build (gcc, plus a clang ASan/UBSan build of the
-# unit tests), check formatting, run the unit tests, then the integration tests as root.
+# unit tests), check formatting, run the unit tests, the fuzz targets for a bounded time (scripts/fuzz.sh,
+# FUZZ_SECONDS each), then the integration tests as root.
 # Usage: scripts/test.sh [pytest args...]   (e.g. scripts/test.sh -k lifecycle)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,5 +25,7 @@ echo "== clang build (-Werror) and unit tests under AddressSanitizer + Undefined
         -Db_lundef=false -Dbuildtype=debug >/dev/null
 ninja -C build-clang-asan >/dev/null || ninja -C build-clang-asan
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-clang-asan --suite unit --print-errorlogs -q
+echo "== fuzz targets (libFuzzer, ASan + UBSan, \${FUZZ_SECONDS:-60} s each; a crash fails the run)"
+scripts/fuzz.sh
 echo "== integration tests (real containers, as root)"
 KRUN_BUILD="$top/build" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"

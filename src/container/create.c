@@ -31,6 +31,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "executor/executor.h"
 #include "linux/idmap.h"
 #include "linux/netdev.h"
@@ -116,6 +117,11 @@ int creation_resolve_paths(struct creation *c, struct error **err)
         c->bundle = realpath(o->bundle ? o->bundle : ".", NULL);
         if (!c->bundle)
                 return error_sys(err, "bundle `%s`", o->bundle ? o->bundle : ".");
+        /* The path goes into `state` (and the hooks' stdin) as a JSON string, and JSON is UTF-8. The
+         * message leaves the path out: it would make a JSON log line invalid too. */
+        if (!utf8_is_valid(c->bundle, strlen(c->bundle)))
+                return error_set(err, EINVAL,
+                                 "bundle: the absolute path is not valid UTF-8 (the container state is JSON)");
         if (o->config_file)
                 c->config_path = fs_absolute(o->config_file);
         else if (asprintf(&c->config_path, "%s/config.json", c->bundle) < 0)
@@ -141,6 +147,11 @@ int creation_load_config(struct creation *c, struct error **err)
         if (!c->spec->process && c->opts->is_run)
                 return error_set(err, EINVAL, "%s: process: missing (required to start a container)",
                                  slash ? slash + 1 : c->config_path);
+        /* The parser takes a config without root (the schema makes it optional: not so on Linux); a
+         * container needs one, as for runc ("root must be specified"). */
+        if (!c->spec->root_path)
+                return error_set(err, EINVAL, "%s: root: missing (required to run a container on Linux)",
+                                 slash ? slash + 1 : c->config_path);
         bool has_terminal = c->spec->process && c->spec->process->terminal;
         if (has_terminal && !c->opts->console_socket && (c->opts->detach || !c->opts->is_run))
                 return error_set(err, EINVAL, "use --console-socket with create when a terminal is used");
@@ -157,6 +168,10 @@ int creation_load_config(struct creation *c, struct error **err)
         r = userns_fill_default_mappings(&c->spec->linux_, geteuid(), getegid(), err);
         if (r < 0)
                 return r;
+        if (!utf8_is_valid(c->rootfs, strlen(c->rootfs)))
+                return error_set(
+                    err, EINVAL,
+                    "config.json: root.path: the resolved path is not valid UTF-8 (the container state is JSON)");
         struct stat st;
         if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
                 return error_set(err, ENOTDIR, "config.json: root.path: `%s` is not a directory", c->rootfs);

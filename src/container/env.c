@@ -39,41 +39,67 @@ static size_t strv_length(char *const *v)
         return n;
 }
 
-/* Put a copy of `entry` in `list` (of `*n` entries), replacing an entry with the same key. */
-static int add_entry(char **list, size_t *n, const char *entry)
+/* FNV-1a over the key part: a table from key to position keeps the merge linear (a config may carry
+ * hundreds of thousands of entries; comparing each with all before it took minutes). */
+static size_t key_hash(const char *entry)
+{
+        uint64_t h = 14695981039346656037ULL;
+        for (const char *p = entry; *p && *p != '='; p++)
+                h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+        return (size_t)h;
+}
+
+/* The list being built and an open-addressing index of its keys (slot = position + 1, 0 = free). */
+struct env_list {
+        char **list;
+        size_t n;
+        size_t *slots;
+        size_t mask;
+};
+
+/* Put a copy of `entry` in the list, replacing the value of an entry with the same key in place. */
+static int add_entry(struct env_list *l, const char *entry)
 {
         char *copy = strdup(entry);
         if (!copy)
                 return -ENOMEM;
-        for (size_t i = 0; i < *n; i++)
-                if (same_key(list[i], entry)) {
-                        free(list[i]);
-                        list[i] = copy;
+        size_t i = key_hash(entry) & l->mask;
+        for (; l->slots[i]; i = (i + 1) & l->mask) {
+                char **slot = &l->list[l->slots[i] - 1];
+                if (same_key(*slot, entry)) {
+                        free(*slot);
+                        *slot = copy;
                         return 0;
                 }
-        list[(*n)++] = copy;
+        }
+        l->slots[i] = l->n + 1;
+        l->list[l->n++] = copy;
         return 0;
 }
 
 int env_build(char *const *base, char *const *extra, const char *home, char ***out)
 {
-        size_t cap = strv_length(base) + strv_length(extra) + 2;
-        _cleanup_strv_ char **list = calloc(cap, sizeof(char *));
-        size_t n = 0;
-        if (!list)
+        size_t entries = strv_length(base) + strv_length(extra);
+        size_t table = 16;
+        while (table < 2 * entries) /* at most half full: short probe runs */
+                if ((table *= 2) == 0 || table > SIZE_MAX / sizeof(size_t))
+                        return -ENOMEM;
+        _cleanup_strv_ char **list = calloc(entries + 2, sizeof(char *));
+        _cleanup_free_ size_t *slots = calloc(table, sizeof(size_t));
+        if (!list || !slots)
                 return -ENOMEM;
+        struct env_list l = {.list = list, .n = 0, .slots = slots, .mask = table - 1};
         for (char *const *e = base; e && *e; e++)
-                if (add_entry(list, &n, *e) < 0)
+                if (add_entry(&l, *e) < 0)
                         return -ENOMEM;
         for (char *const *e = extra; e && *e; e++)
-                if (add_entry(list, &n, *e) < 0)
+                if (add_entry(&l, *e) < 0)
                         return -ENOMEM;
         if (home && !env_lookup(list, "HOME")) {
-                if (asprintf(&list[n], "HOME=%s", home) < 0) {
-                        list[n] = NULL;
+                if (asprintf(&list[l.n], "HOME=%s", home) < 0) {
+                        list[l.n] = NULL;
                         return -ENOMEM;
                 }
-                n++;
         }
         *out = TAKE_PTR(list);
         return 0;

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "core/cleanup.h"
+#include "core/utf8.h"
 
 void json_putp(struct json_object **obj)
 {
@@ -36,6 +37,77 @@ static void offset_to_line_col(const char *text, size_t offset, size_t *line, si
                 } else {
                         (*col)++;
                 }
+        }
+}
+
+/* Where the UTF-8 check is in the tree: one member name or array index per level. json-c's tokener stops
+ * at JSON_TOKENER_DEFAULT_DEPTH levels, so the stack is fixed. The path string is built only for an error:
+ * a config with 200,000 env entries must not cost 200,000 allocations here. */
+struct utf8_walk {
+        struct {
+                const char *key; /* NULL: an array element */
+                size_t index;
+        } level[JSON_TOKENER_DEFAULT_DEPTH + 1];
+        size_t depth;
+};
+
+static int utf8_walk_error(const struct utf8_walk *w, const char *msg, struct error **err)
+{
+        _cleanup_free_ char *path = strdup("");
+        for (size_t i = 0; path && i < w->depth; i++) {
+                char *next =
+                    w->level[i].key ? json_path_key(path, w->level[i].key) : json_path_index(path, w->level[i].index);
+                free(path);
+                path = next;
+        }
+        if (!path)
+                return json_error_oom(err);
+        return json_error(err, path, NULL, "%s", msg);
+}
+
+static int utf8_walk_value(struct json_object *v, struct utf8_walk *w, struct error **err);
+
+static int utf8_walk_child(struct json_object *v, const char *key, size_t index, struct utf8_walk *w,
+                           struct error **err)
+{
+        if (w->depth >= ARRAY_SIZE(w->level))
+                return utf8_walk_error(w, "nested too deeply", err);
+        w->level[w->depth].key = key;
+        w->level[w->depth].index = index;
+        w->depth++;
+        int r = utf8_walk_value(v, w, err);
+        w->depth--;
+        return r;
+}
+
+static int utf8_walk_value(struct json_object *v, struct utf8_walk *w, struct error **err)
+{
+        switch (json_object_get_type(v)) {
+        case json_type_string:
+                if (!utf8_is_valid(json_object_get_string(v), (size_t)json_object_get_string_len(v)))
+                        return utf8_walk_error(w, "invalid UTF-8 (JSON strings must be UTF-8)", err);
+                return 0;
+        case json_type_array:
+                for (size_t i = 0, n = json_object_array_length(v); i < n; i++) {
+                        int r = utf8_walk_child(json_object_array_get_idx(v, i), NULL, i, w, err);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        case json_type_object: {
+                json_object_object_foreach(v, key, member)
+                {
+                        /* The name itself stays out of the message: it is what is not printable. */
+                        if (!utf8_is_valid(key, strlen(key)))
+                                return utf8_walk_error(w, "a member name is invalid UTF-8 (JSON must be UTF-8)", err);
+                        int r = utf8_walk_child(member, key, 0, w, err);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
+        default:
+                return 0;
         }
 }
 
@@ -81,6 +153,13 @@ int json_parse_object(const char *text, size_t len, struct json_object **out, st
         if (!json_object_is_type(obj, json_type_object)) {
                 json_object_put(obj);
                 return error_set(err, EINVAL, "expected a JSON object at the top level");
+        }
+        /* json-c passes any byte through; what we accept is copied into JSON we print (state, logs). */
+        struct utf8_walk walk = {.depth = 0};
+        int r = utf8_walk_value(obj, &walk, err);
+        if (r < 0) {
+                json_object_put(obj);
+                return r;
         }
         *out = obj;
         return 0;

@@ -18,7 +18,8 @@
 struct json_object;
 
 /* Parse `len` bytes that must hold exactly one JSON object (strict JSON, nothing after it).
- * Errors: "invalid JSON at line L, column C: <json-c's reason>", "expected a JSON object at the top level". */
+ * Errors: "invalid JSON at line L, column C: <json-c's reason>", "expected a JSON object at the top level",
+ * "PATH: invalid UTF-8 ..." for any string or member name that is not well-formed UTF-8. */
 int json_parse_object(const char *text, size_t len, struct json_object **out, struct error **err);
 /* Drop a reference (NULL allowed); for _cleanup_json_. */
 void json_putp(struct json_object **obj);

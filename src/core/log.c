@@ -13,6 +13,7 @@
 
 #include "core/cleanup.h"
 #include "core/fs.h"
+#include "core/utf8.h"
 
 static struct {
         int fd; /* -1: stderr only */
@@ -65,14 +66,23 @@ enum log_level log_get_level(void)
         return log_cfg.level;
 }
 
-/* JSON string escaping for the record's msg. */
+/* JSON string escaping for the record's msg. Messages quote paths and values from the command line and
+ * the filesystem, which need not be UTF-8: a bad byte becomes U+FFFD, so every record stays JSON that
+ * containerd (which reads the last error record) can parse. */
 static void append_escaped(char **buf, size_t *len, size_t *cap, const char *s)
 {
-        for (; *s; s++) {
+        for (const char *end = s + strlen(s); *s; s++) {
                 char tmp[8];
                 const char *piece = tmp;
                 unsigned char c = (unsigned char)*s;
-                if (c == '"')
+                size_t seq = c >= 0x80 ? utf8_sequence_len(s, (size_t)(end - s)) : 1;
+                if (seq == 0)
+                        piece = "\ufffd";
+                else if (seq > 1) {
+                        memcpy(tmp, s, seq);
+                        tmp[seq] = 0;
+                        s += seq - 1;
+                } else if (c == '"')
                         piece = "\\\"";
                 else if (c == '\\')
                         piece = "\\\\";

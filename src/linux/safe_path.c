@@ -347,25 +347,55 @@ int safe_write_file(int root_fd, const char *path, const void *data, size_t len,
         return 0;
 }
 
+static const char *file_type_name(mode_t mode)
+{
+        switch (mode & S_IFMT) {
+        case S_IFLNK:
+                return "a symbolic link";
+        case S_IFDIR:
+                return "a directory";
+        case S_IFIFO:
+                return "a FIFO";
+        case S_IFCHR:
+                return "a character device";
+        case S_IFBLK:
+                return "a block device";
+        case S_IFSOCK:
+                return "a socket";
+        default:
+                return "not a regular file";
+        }
+}
+
 int safe_read_file(int root_fd, const char *path, size_t max, char **data, size_t *len, struct error **err)
 {
         *data = NULL;
         if (len)
                 *len = 0;
-        _cleanup_close_ int fd = -1;
-        /* O_NONBLOCK: a FIFO planted at the path must not hang us before fstat rejects it. */
-        int r = resolve(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY, 0, &fd);
+        /* The image chose what is at `path`. Opening a device node for reading can act (a tape rewinds, a
+         * watchdog arms) and a FIFO can block, so the entry is looked at through an O_PATH fd, which opens
+         * nothing, and only a regular file is opened for reading. */
+        _cleanup_close_ int path_fd = -1;
+        int r = resolve(root_fd, path, O_PATH | O_NOFOLLOW, 0, &path_fd);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
                 return error_set(err, -r, "read `%s` in the rootfs", path);
         struct stat st;
-        if (fstat(fd, &st) < 0)
+        if (fstat(path_fd, &st) < 0)
                 return error_sys(err, "read `%s` in the rootfs: stat", path);
         if (!S_ISREG(st.st_mode))
-                return error_set(err, EINVAL, "read `%s` in the rootfs: not a regular file", path);
+                return error_set(err, EINVAL, "read `%s` in the rootfs: %s (expected a regular file)", path,
+                                 file_type_name(st.st_mode));
         if ((size_t)st.st_size > max)
                 return error_set(err, EFBIG, "read `%s` in the rootfs: larger than %zu bytes", path, max);
+        /* Reopen the inode that was checked, not the path: the container may swap the entry meanwhile.
+         * O_NONBLOCK|O_NOCTTY still, in case of anything odd behind the magic link. */
+        char fd_path[64];
+        safe_fd_path(path_fd, fd_path);
+        _cleanup_close_ int fd = open(fd_path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return error_sys(err, "read `%s` in the rootfs: reopen", path);
         r = fs_read_fd(fd, max, data, len);
         if (r == -EFBIG) /* the file grew after fstat */
                 return error_set(err, EFBIG, "read `%s` in the rootfs: larger than %zu bytes", path, max);

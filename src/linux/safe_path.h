@@ -16,8 +16,9 @@ int safe_create_file(int root_fd, const char *path, mode_t mode, int *out_fd, st
 /* Write `data` to `path` inside root_fd: parents must exist; an existing non-directory entry is unlinked
  * first, then the file is created O_EXCL|O_NOFOLLOW (defeats planted symlinks, hard links and FIFOs). */
 int safe_write_file(int root_fd, const char *path, const void *data, size_t len, mode_t mode, struct error **err);
-/* Read a regular file inside root_fd, non-blocking, no symlink at the last component, at most max bytes.
- * Returns 0 and *data == NULL when the file does not exist. */
+/* Read a regular file inside root_fd, at most max bytes. Anything else at the path (a symlink at the last
+ * component, a FIFO, a device node, a directory) is refused without ever being opened for reading:
+ * "read `PATH` in the rootfs: a FIFO (expected a regular file)". 0 and *data == NULL when nothing is there. */
 int safe_read_file(int root_fd, const char *path, size_t max, char **data, size_t *len, struct error **err);
 /* "/proc/self/fd/N" for mount targets. */
 void safe_fd_path(int fd, char buf[64]);

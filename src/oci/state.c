@@ -15,6 +15,7 @@
 
 #include "core/cleanup.h"
 #include "core/fs.h"
+#include "core/json.h"
 
 const char *state_default_root(bool is_rootless)
 {

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/error.h"
+#include "core/json.h"
 #include "oci/state.h"
 
 static void add_str(struct json_object *o, const char *key, const char *value)
@@ -238,19 +240,12 @@ static int parse_fields(struct parse_ctx *p, struct container_state *st)
 static int parse_object(const char *id, const char *file, const char *text, struct json_object **out,
                         struct error **err)
 {
-        enum json_tokener_error jerr = json_tokener_success;
-        struct json_object *o = json_tokener_parse_verbose(text, &jerr);
-        if (!o) {
-                if (jerr == json_tokener_success)
-                        jerr = json_tokener_error_parse_null;
-                return error_set(err, 0, "state of `%s`: %s is corrupt: %s", id, file,
-                                 *text ? json_tokener_error_desc(jerr) : "empty");
-        }
-        if (!json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
-                return error_set(err, 0, "state of `%s`: %s is corrupt: expected a JSON object", id, file);
-        }
-        *out = o;
+        /* json_parse_object: strict and UTF-8 only, so `state` never prints invalid JSON from a bad file. */
+        _cleanup_error_ struct error *e = NULL;
+        if (!*text)
+                return error_set(err, 0, "state of `%s`: %s is corrupt: empty", id, file);
+        if (json_parse_object(text, strlen(text), out, &e) < 0)
+                return error_set(err, 0, "state of `%s`: %s is corrupt: %s", id, file, e ? e->msg : "invalid JSON");
         return 0;
 }
 

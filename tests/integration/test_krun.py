@@ -244,7 +244,7 @@ def test_delete_leaves_a_replaced_config_alone(krt, tmp_path):
 
 @pytest.mark.parametrize("kind,msg", [
     ("symlink", ".krun_vm.json"),
-    ("fifo", "not a regular file"),
+    ("fifo", "a FIFO (expected a regular file)"),
     ("huge", "larger than"),
     ("directory", ".krun_vm.json"),
 ])

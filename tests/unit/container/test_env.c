@@ -93,6 +93,42 @@ static void test_build_entries_without_value(void **state)
         assert_strv(out, want, ARRAY_SIZE(want));
 }
 
+/* Keys that share a prefix or differ only after it are distinct keys. */
+static void test_build_similar_keys(void **state)
+{
+        (void)state;
+        char *base[] = {"A=1", "AB=2", "A", "B=3", "AB=4", "A=5", NULL};
+        _cleanup_strv_ char **out = NULL;
+        assert_int_equal(env_build(base, NULL, NULL, &out), 0);
+        const char *want[] = {"A=5", "AB=4", "B=3"};
+        assert_strv(out, want, ARRAY_SIZE(want));
+}
+
+/* 200,000 entries, each key set twice (base then extra): linear, so well inside the test timeout (the
+ * pairwise merge took minutes); the order of first appearance stays and the later value wins. */
+static void test_build_200k_entries(void **state)
+{
+        (void)state;
+        enum { N = 200000 };
+        _cleanup_strv_ char **base = calloc(N + 1, sizeof(char *));
+        _cleanup_strv_ char **extra = calloc(N + 1, sizeof(char *));
+        assert_non_null(base);
+        assert_non_null(extra);
+        for (size_t i = 0; i < N; i++) {
+                assert_true(asprintf(&base[i], "VAR_%zu=base", i) > 0);
+                assert_true(asprintf(&extra[i], "VAR_%zu=extra", N - 1 - i) > 0);
+        }
+        _cleanup_strv_ char **out = NULL;
+        assert_int_equal(env_build(base, extra, "/root", &out), 0);
+        char want[64];
+        for (size_t i = 0; i < N; i++) {
+                snprintf(want, sizeof(want), "VAR_%zu=extra", i);
+                assert_string_equal(out[i], want);
+        }
+        assert_string_equal(out[N], "HOME=/root");
+        assert_null(out[N + 1]);
+}
+
 static int home_of(const char *passwd, uid_t uid, char **home)
 {
         FILE *f = fmemopen((void *)passwd, strlen(passwd), "r");
@@ -161,6 +197,8 @@ int main(void)
             cmocka_unit_test(test_build_home_not_overridden),
             cmocka_unit_test(test_build_empty),
             cmocka_unit_test(test_build_entries_without_value),
+            cmocka_unit_test(test_build_similar_keys),
+            cmocka_unit_test(test_build_200k_entries),
             cmocka_unit_test(test_passwd_home),
             cmocka_unit_test(test_passwd_empty_file),
         };

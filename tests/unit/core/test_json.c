@@ -59,6 +59,24 @@ static void test_parse_errors(void **state)
         parse_fails("{}\0x", 4, "invalid JSON at line 1, column 3: unexpected data after the document");
 }
 
+#define UTF8_FAILS(text, want) parse_fails(text, sizeof(text) - 1, want)
+
+/* Invalid UTF-8 anywhere (a value, an array element, a nested member name) names its JSON path; the bad
+ * bytes themselves never reach the message. Valid multi-byte text and \u escapes pass. */
+static void test_parse_utf8(void **state)
+{
+        (void)state;
+        UTF8_FAILS("{\"a\": \"\xff\"}", "a: invalid UTF-8 (JSON strings must be UTF-8)");
+        UTF8_FAILS("{\"p\": {\"env\": [\"A=1\", \"B=\xc3\x28\"]}}",
+                   "p.env[1]: invalid UTF-8 (JSON strings must be UTF-8)");
+        UTF8_FAILS("{\"ann\": {\"k\xed\xa0\x80\": \"v\"}}", "ann: a member name is invalid UTF-8 (JSON must be UTF-8)");
+        UTF8_FAILS("{\"\xc0\x80\": 1}", "a member name is invalid UTF-8 (JSON must be UTF-8)");
+        UTF8_FAILS("{\"a\": [[{\"b\": [\"ok\", \"\xf4\x90\x80\x80\"]}]]}",
+                   "a[0][0].b[1]: invalid UTF-8 (JSON strings must be UTF-8)");
+        _cleanup_json_ struct json_object *o = parse("{'\xe2\x82\xac': ['\xf0\x9f\x98\x80', '\\u00e9\\ud83d\\ude00']}");
+        assert_non_null(json_member(o, "\xe2\x82\xac"));
+}
+
 static void test_parse_ok(void **state)
 {
         (void)state;
@@ -233,7 +251,8 @@ static void test_absent_and_values(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_parse_ok),          cmocka_unit_test(test_paths),
+            cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_parse_utf8),
+            cmocka_unit_test(test_parse_ok),     cmocka_unit_test(test_paths),
             cmocka_unit_test(test_getters),      cmocka_unit_test(test_absent_and_values),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
