@@ -97,8 +97,18 @@ static int create_cwd(const struct oci_process *proc, int rootfs_fd, struct erro
         if (!proc || !proc->cwd || !*proc->cwd || strcmp(proc->cwd, "/") == 0)
                 return 0;
         _cleanup_close_ int cwd = -1;
-        int r = safe_mkdir_p(rootfs_fd, proc->cwd, 0755, &cwd, err);
-        return r < 0 ? error_prefix(err, "config.json: process.cwd") : 0;
+        _cleanup_error_ struct error *e = NULL;
+        if (safe_mkdir_p(rootfs_fd, proc->cwd, 0755, &cwd, &e) >= 0)
+                return 0;
+        /* ELOOP/EXDEV: a /proc magic link or a path out of the root (CVE-2024-21626), as process_chdir says. */
+        if (e->errnum == ELOOP || e->errnum == EXDEV)
+                return error_set(err, e->errnum,
+                                 "config.json: process.cwd: `%s` is refused: it must resolve to a directory inside "
+                                 "the container without /proc magic links (such as /proc/self/fd/N)",
+                                 proc->cwd);
+        if (err)
+                *err = TAKE_PTR(e);
+        return error_prefix(err, "config.json: process.cwd");
 }
 
 int rootfs_prepare(const struct rootfs_config *cfg, int *rootfs_fd, struct error **err)

@@ -25,6 +25,13 @@ CGROUP_ROOT = "/sys/fs/cgroup"
 PR_SET_CHILD_SUBREAPER = 36
 
 
+def pytest_unconfigure(config):
+    """The fake device nodes of the krun tests live for the session (krun_double.fake_devices)."""
+    from krun_double import remove_fake_devices
+
+    remove_fake_devices()
+
+
 def pytest_configure(config):
     # Like conmon: be the subreaper of the containers we create, so their inits are reaped by us (this
     # sandbox's pid 1 reaps orphans only lazily, and zombies would look like leaked processes).

@@ -3,16 +3,15 @@
 The double records every libkrun call as JSON lines: in $KRUN_DOUBLE_LOG while the runtime's fd is open,
 then (after the init closed fds and switched root) in <rootfs>/.krun-double.jsonl.
 
-Fake host device nodes: on a host without KVM a /dev/kvm character node (c 10:232) is created for the
-duration of a test so the runtime's host checks pass; without a KVM driver opening it gives ENODEV/ENXIO,
+Fake host device nodes: on a host without KVM a /dev/kvm character node (c 10:232) is created the first
+time a test needs it, so the runtime's host checks pass; without a KVM driver opening it gives ENODEV/ENXIO,
 which the runtime reports as a warning only (a node nobody but a test creates), and the double never opens
-it. Tests compare with kvm_rdev(), the host node's numbers, so a real /dev/kvm works as well. /dev is
-the host's, shared by every test run on the machine (other engineers run the suite in parallel), so the
-nodes are reference-counted with flock: each user holds a shared lock; whoever can upgrade to an exclusive
-lock at the end is the last user and removes the nodes a fixture created (a marker file records which).
+it. Tests compare with kvm_rdev(), the host node's numbers, so a real /dev/kvm works as well. A node made
+here is marked (/run/krun-test-fake-*) and stays until the session ends (conftest removes it) or a test
+needs /dev without it (no_fake_devices puts it back afterwards): a node removed while a module-scoped
+client fixture still used it broke that client's krun containers.
 """
 import contextlib
-import fcntl
 import json
 import os
 import stat
@@ -21,7 +20,6 @@ import time
 
 from conftest import DOUBLE_DIR, KRUN, TOP, Runtime
 
-LOCK = "/run/krun-test-fake-devices.lock"
 # Misc-device numbers: kvm is fixed (10:232); sev and nitro are dynamic on real hosts, these are plausible.
 FAKE_NODES = {"/dev/kvm": (10, 232), "/dev/sev": (10, 124), "/dev/nitro_enclaves": (10, 122)}
 
@@ -36,56 +34,47 @@ def _marker(path):
     return "/run/krun-test-fake" + path.replace("/", "-")
 
 
+def _make_node(p):
+    major, minor = FAKE_NODES[p]
+    open(_marker(p), "w").close()  # first: a crash after mknod must not leave an unmarked node
+    with contextlib.suppress(FileExistsError):
+        os.mknod(p, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
+    os.chmod(p, 0o666)  # mknod's mode is cut by the umask; rootless users must be able to open it
+
+
 @contextlib.contextmanager
 def fake_devices(*paths):
-    """Make the given host nodes exist (fake char nodes where absent) for the duration of the block."""
-    fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH)  # held while the nodes are in use: nobody removes them meanwhile
-        for p in paths:
-            if not os.path.exists(p):
-                major, minor = FAKE_NODES[p]
-                open(_marker(p), "w").close()  # first: a crash after mknod must not leave an unmarked node
-                with contextlib.suppress(FileExistsError):  # a parallel user was faster
-                    os.mknod(p, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
-        yield
-    finally:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            pass  # someone still uses them: the last one removes them
-        else:
-            for p in FAKE_NODES:
-                if os.path.exists(_marker(p)):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(p)
-                    os.unlink(_marker(p))
-        os.close(fd)
+    """Make the given host nodes exist (fake char nodes where absent). A node made here stays until the end of
+    the test session (remove_fake_devices, from conftest) or until no_fake_devices: module-scoped client
+    fixtures (podman, Docker) and the tests inside them must never see it vanish under them."""
+    for p in paths:
+        if not os.path.exists(p):
+            _make_node(p)
+    yield
+
+
+def remove_fake_devices():
+    """Remove the nodes a fake_devices made (marked), also those of an earlier run that was killed."""
+    removed = []
+    for p in FAKE_NODES:
+        if os.path.exists(_marker(p)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(p)
+            os.unlink(_marker(p))
+            removed.append(p)
+    return removed
 
 
 @contextlib.contextmanager
-def no_fake_devices(timeout=120):
-    """Exclusive use of /dev with no fake node: for the real no-KVM path. Yields False if the host has a
-    /dev/kvm of its own (the test then has nothing to check)."""
-    fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+def no_fake_devices():
+    """/dev with no fake node, for the real no-KVM path; the fake nodes come back afterwards. Yields False if
+    the host has a /dev/kvm of its own (the test then has nothing to check)."""
+    removed = remove_fake_devices()
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("fake /dev/kvm still in use by another test run")
-                time.sleep(0.2)
-        for p in FAKE_NODES:  # a run killed before its teardown
-            if os.path.exists(_marker(p)):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(p)
-                os.unlink(_marker(p))
         yield not os.path.exists("/dev/kvm")
     finally:
-        os.close(fd)
+        for p in removed:
+            _make_node(p)
 
 
 def krun_runtime(rt, log, binary=KRUN, lib_dir=DOUBLE_DIR, extra_env=None):

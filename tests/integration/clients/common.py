@@ -47,8 +47,7 @@ def runtime_binary(kind, build, workdir):
 @contextlib.contextmanager
 def fake_kvm(needed):
     """A /dev/kvm node (c 10:232) for krun on a host without KVM; nothing opens it (the double does not).
-    Shared with every other test run on the machine through krun_double's reference count: a run that
-    removed the node it made while another still used it broke that run's krun containers."""
+    krun_double.fake_devices keeps it for the whole session."""
     with fake_devices(KVM) if needed else contextlib.nullcontext():
         yield
 
