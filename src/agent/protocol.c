@@ -208,7 +208,7 @@ static int push_string(char ***v, size_t *n, const uint8_t *data, uint32_t len)
         if (!nv)
                 return -ENOMEM;
         *v = nv;
-        nv[*n + 1] = NULL;
+        nv[*n] = nv[*n + 1] = NULL; /* still a valid vector for agent_exec_request_free if the copy fails */
         int r = dup_string(data, len, &nv[*n]);
         if (r < 0)
                 return r;
