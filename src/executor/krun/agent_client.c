@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -31,6 +32,7 @@
 
 /* How long a command waits for the agent's socket: libkrun creates it while the guest kernel boots. */
 #define CONNECT_WAIT_MS 3000
+#define HELLO_WAIT_S 3
 
 static long now_ms(void)
 {
@@ -63,14 +65,20 @@ static int agent_connect(int state_dir_fd, int *out, struct error **err)
                 fd = -1;
                 usleep(20 * 1000);
         }
+        /* libkrun accepts a host connection even when nothing listens in the guest (and closes it ~5 s later):
+         * the handshake is bounded. */
+        struct timeval tv = {.tv_sec = HELLO_WAIT_S};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         int r = agent_send_u32(fd, AGENT_MSG_HELLO, AGENT_PROTOCOL_VERSION);
         uint8_t type;
         _cleanup_free_ uint8_t *p = NULL;
         size_t len;
         if (r >= 0)
                 r = agent_read_frame(fd, &type, &p, &len);
-        if (r == -EPIPE || r == -ECONNRESET)
-                return 0; /* libkrun accepted for a guest that is gone or not listening yet */
+        if (r == -EPIPE || r == -ECONNRESET || r == -EAGAIN)
+                return 0; /* a guest that is gone or not listening (yet) */
+        tv.tv_sec = 0;
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         if (r < 0)
                 return error_set(err, -r, "krun: agent: handshake");
         if (type == AGENT_MSG_ERROR && len >= 4)
