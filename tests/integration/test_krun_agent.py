@@ -182,6 +182,8 @@ def test_exec_detach_with_pid_file(krt, running, tmp_path):
     r = krt.run("exec", "--detach", "--pid-file", str(pid_file), cid, "sleep", "100")
     assert r.returncode == 0, r
     pid = int(pid_file.read_text())
+    # It holds its stdio, the connection to the agent and its signalfd: nothing else of the runtime's.
+    assert len(os.listdir(f"/proc/{pid}/fd")) == 5, os.listdir(f"/proc/{pid}/fd")
     os.kill(pid, signal.SIGTERM)
     status = reap(pid)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM, status

@@ -1,6 +1,7 @@
 /* Runtime side of the agent protocol (agent_client.h, src/agent/protocol.h). One connection per command. */
 #include "executor/krun/agent_client.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -346,9 +347,29 @@ static int write_pid_file(const char *pid_file, pid_t pid, struct error **err)
 /* --detach: this child stays to relay, a stand-in for the process in the VM (its pid is the pid file's,
  * its exit status the process's, a signal it gets is forwarded). It leaves like the process: same code, or
  * the same signal. */
+/* The stand-in lives as long as the guest process: it keeps only what it relays (not the state root, the
+ * runtime's log or anything else the `exec` command had open). */
+static void close_other_fds(const struct relay *x)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return;
+        int fds[256];
+        size_t n = 0;
+        for (struct dirent *e; (e = readdir(d)) && n < sizeof(fds) / sizeof(fds[0]);) {
+                int fd = atoi(e->d_name);
+                if (fd > STDERR_FILENO && fd != dirfd(d) && fd != x->conn && fd != x->sfd && fd != x->tty)
+                        fds[n++] = fd;
+        }
+        closedir(d);
+        for (size_t i = 0; i < n; i++)
+                close(fds[i]);
+}
+
 static _Noreturn void detached_relay(struct relay *x)
 {
         _cleanup_error_ struct error *e = NULL;
+        close_other_fds(x);
         setsid();
         int status = 1;
         bool is_signaled = false;
