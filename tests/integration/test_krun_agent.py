@@ -183,7 +183,8 @@ def test_exec_detach_with_pid_file(krt, running, tmp_path):
     assert r.returncode == 0, r
     pid = int(pid_file.read_text())
     # It holds its stdio, the connection to the agent and its signalfd: nothing else of the runtime's.
-    assert len(os.listdir(f"/proc/{pid}/fd")) == 5, os.listdir(f"/proc/{pid}/fd")
+    # (It drops the rest right after the fork, so this may take a moment.)
+    wait_for(lambda: len(os.listdir(f"/proc/{pid}/fd")) == 5, what="the stand-in's fds")
     os.kill(pid, signal.SIGTERM)
     status = reap(pid)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM, status
