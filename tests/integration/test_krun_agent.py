@@ -3,11 +3,15 @@ the double maps the agent's vsock port to <state>/agent/agent.sock like libkrun 
 workload, so `krun exec`, `kill` and `ps` travel the same path as with a real VM: runtime -> unix socket ->
 agent -> process. What a double cannot show (a real guest kernel, AF_VSOCK) is in docs/krun-mode.md.
 """
+import fcntl
 import json
 import os
+import shutil
 import signal
 import stat
+import struct
 import subprocess
+import termios
 import time
 
 import pytest
@@ -227,7 +231,8 @@ def test_exec_foreground_terminal(krt, running):
     cid, _ = running()
     pid, master = pty.fork()
     if pid == 0:
-        os.execve(krt.binary, [krt.binary, "--root", krt.root, "exec", "-t", cid, "sh", "-c", "tty; exit 2"],
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+        os.execve(krt.binary, [krt.binary, "--root", krt.root, "exec", "-t", cid, "sh", "-c", "tty; stty size; exit 2"],
                   krt.env)
     out = b""
     while True:
@@ -242,6 +247,7 @@ def test_exec_foreground_terminal(krt, running):
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 2, out
     assert b"/dev/pts/" in out, out
+    assert b"33 101" in out, out  # the runtime's terminal size became the guest pty's
 
 
 def test_kill_term_reaches_the_workload_and_stops_at_once(krt, running):
@@ -320,3 +326,50 @@ def test_exec_into_a_created_container_fails_cleanly(krt):
     assert krt.run("create", "--bundle", b, cid).returncode == 0
     r = krt.run("exec", cid, "true", timeout=30)
     assert r.returncode != 0 and "agent" in r.stderr, r
+
+
+def test_foreground_exec_forwards_signals(krt, running):
+    """Signals sent to a foreground `krun exec` reach the process in the guest (conmon and shells send them
+    to the runtime's pid)."""
+    cid, b = running()
+    p = subprocess.Popen([krt.binary, "--root", krt.root, "exec", cid, "sh", "-c",
+                          "trap 'exit 7' TERM; touch /tmp/fg-ready; while :; do sleep 0.1; done"],
+                         env=krt.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: os.path.exists(os.path.join(b, "rootfs", "tmp", "fg-ready")), what="the exec")
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=10) == 7
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def test_planted_agent_entry_is_not_followed(krt, tmp_path):
+    """The image cannot turn the agent's mount point into a write to a host file."""
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    b = krt.bundle(args=["true"])
+    os.symlink(str(victim), os.path.join(b, "rootfs", ".krun-agent"))
+    r = krt.run("run", "--bundle", b, krt.new_id())
+    assert r.returncode == 0, r
+    assert victim.read_text() == "precious"
+    assert not os.path.lexists(os.path.join(b, "rootfs", ".krun-agent"))
+
+
+def test_missing_agent_fails_create_cleanly(krt, tmp_path):
+    """A runtime installed without krun-agent next to it or in libexecdir fails `create` with one line naming
+    the agent, and leaves no state and nothing in the image."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    shutil.copy(os.path.join(os.path.dirname(krt.binary), "crun"), bindir / "crun")
+    os.symlink("crun", bindir / "krun")
+    k = krun_runtime(krt, krt.log, binary=str(bindir / "krun"))
+    b = k.bundle(args=["true"])
+    cid = k.new_id()
+    r = k.run("run", "--bundle", b, cid)
+    assert r.returncode == 1, r
+    assert "krun-agent" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r
+    assert k.run("state", cid).returncode != 0
+    assert not os.path.lexists(os.path.join(b, "rootfs", ".krun-agent"))
+    assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))

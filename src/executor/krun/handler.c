@@ -577,10 +577,8 @@ static int krun_cleanup_rootfs(int rootfs_fd, const char *config_json, size_t co
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
         _cleanup_error_ struct error *e = NULL;
-        if (!config_json)
-                return 0;
         int r = krun_agent_cleanup_rootfs(rootfs_fd, err);
-        if (r < 0)
+        if (r < 0 || !config_json)
                 return r;
         /* With the agent, the file holds the config with the agent in front of process.args. */
         _cleanup_free_ char *wrapped = NULL;
