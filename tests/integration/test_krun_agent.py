@@ -373,3 +373,29 @@ def test_missing_agent_fails_create_cleanly(krt, tmp_path):
     assert k.run("state", cid).returncode != 0
     assert not os.path.lexists(os.path.join(b, "rootfs", ".krun-agent"))
     assert not os.path.lexists(os.path.join(b, "rootfs", ".krun_config.json"))
+
+
+def test_exec_and_kill_with_a_user_namespace(krt):
+    """The VMM runs as the container's root mapped to host uid 100000: the socket directory is handed to that
+    uid, so libkrun can create the socket there, and exec and kill still work."""
+    def edit(c):
+        c["linux"]["namespaces"].append({"type": "user"})
+        c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    b = krt.bundle(SLEEPER, edit=edit)
+    subprocess.run(["chown", "-R", "100000:100000", os.path.join(b, "rootfs")], check=True)
+    d = b
+    while d != "/tmp":  # uid 100000 must reach the rootfs through pytest's private directories
+        os.chmod(d, os.stat(d).st_mode | 0o711)
+        d = os.path.dirname(d)
+    cid = krt.new_id()
+    r = krt.run("run", "--detach", "--bundle", b, cid)
+    assert r.returncode == 0, r
+    wait_for(lambda: rootfs_file(b, "tmp/workload.pid"), what="the workload")
+    st = os.lstat(os.path.join(krt.root, cid, "agent"))
+    assert (st.st_uid, st.st_gid) == (100000, 100000)
+    r = krt.run("exec", cid, "sh", "-c", "cat /proc/self/uid_map")
+    assert r.returncode == 0 and r.stdout.split() == ["0", "100000", "65536"], r
+    assert krt.run("kill", cid, "TERM").returncode == 0
+    wait_stopped(krt, cid, timeout=5)
+    assert rootfs_file(b, "tmp/trapped") == "got-term\n"
