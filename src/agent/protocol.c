@@ -242,6 +242,7 @@ static int decode_field(struct agent_exec_request *out, size_t *n_args, size_t *
                 return push_string(&out->env, n_env, data, len);
         case AGENT_FIELD_CWD:
                 free(out->cwd);
+                out->cwd = NULL; /* a failed copy must not leave the freed pointer for agent_exec_request_free */
                 return dup_string(data, len, &out->cwd);
         case AGENT_FIELD_UID:
                 return number(data, len, 4, &out->uid);

@@ -62,8 +62,7 @@ static int agent_connect(int state_dir_fd, int *out, struct error **err)
                         break;
                 if ((errno != ENOENT && errno != ECONNREFUSED) || now_ms() > deadline)
                         return 0;
-                close(fd);
-                fd = -1;
+                close(TAKE_FD(fd));
                 usleep(20 * 1000);
         }
         /* libkrun accepts a host connection even when nothing listens in the guest (and closes it ~5 s later):

@@ -166,6 +166,12 @@ static void test_exec_malformed(void **state)
         field(&b, AGENT_FIELD_CWD, "/", 1);
         field(&b, AGENT_FIELD_ARG, "a\0b", 3);
         assert_int_equal(decode(&b), -EBADMSG);
+        /* a second cwd with a NUL, after a good one (the first copy is freed before the second is made) */
+        agent_buf_free(&b);
+        field(&b, AGENT_FIELD_ARG, "x", 1);
+        field(&b, AGENT_FIELD_CWD, "/", 1);
+        field(&b, AGENT_FIELD_CWD, "/a\0b", 4);
+        assert_int_equal(decode(&b), -EBADMSG);
         /* a number of the wrong size */
         agent_buf_free(&b);
         field(&b, AGENT_FIELD_CWD, "/", 1);
