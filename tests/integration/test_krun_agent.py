@@ -399,3 +399,12 @@ def test_exec_and_kill_with_a_user_namespace(krt):
     assert krt.run("kill", cid, "TERM").returncode == 0
     wait_stopped(krt, cid, timeout=5)
     assert rootfs_file(b, "tmp/trapped") == "got-term\n"
+
+
+def test_exec_output_into_a_closed_pipe_ends_the_process(krt, running):
+    """`krun exec c yes | head -1`: when the reader goes away the process gets SIGPIPE, as it would writing
+    into the pipe itself."""
+    cid, _ = running()
+    cmd = f"{krt.binary} --root {krt.root} exec {cid} yes | head -1"
+    r = subprocess.run(["sh", "-c", cmd], env=krt.env, capture_output=True, timeout=20)
+    assert r.stdout == b"y\n", r

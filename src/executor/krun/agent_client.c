@@ -225,7 +225,10 @@ static int from_agent(struct relay *x, int *status, bool *is_signaled, struct er
         if (r < 0)
                 return error_set(err, -r, "exec: the connection to the VM's agent ended before the process");
         if (type == AGENT_MSG_DATA && len >= 1 && (p[0] == 1 || p[0] == 2)) {
-                fs_write_all(p[0] == 1 ? x->out : x->err, p + 1, len - 1);
+                /* Our reader is gone: the process would have got SIGPIPE writing there itself (`exec c yes |
+                 * head -1` must end). */
+                if (fs_write_all(p[0] == 1 ? x->out : x->err, p + 1, len - 1) == -EPIPE)
+                        agent_send_signal(x->conn, SIGPIPE, 0);
                 return 0;
         }
         if (type == AGENT_MSG_EXIT) {
@@ -283,6 +286,8 @@ static int relay_setup(struct relay *x, const struct executor_exec_request *req,
         for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
                 sigaddset(&set, forwarded[i]);
         sigprocmask(SIG_BLOCK, &set, NULL);
+        /* A reader of our stdout that went away must end the relay with EPIPE, not kill us. */
+        signal(SIGPIPE, SIG_IGN);
         x->sfd = signalfd(-1, &set, SFD_CLOEXEC);
         if (x->sfd < 0)
                 return error_sys(err, "exec: signalfd");
