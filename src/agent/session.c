@@ -93,6 +93,32 @@ struct exec_io {
         size_t pending_len; /* stdin bytes not yet written */
 };
 
+/* HOME when the request has none, as a native exec sets it: the user's home in the guest's /etc/passwd,
+ * else "/". Read by hand: a static binary cannot use NSS. */
+static void default_home(uid_t uid)
+{
+        if (getenv("HOME"))
+                return;
+        const char *home = "/";
+        char line[1024], *f[7];
+        FILE *pw = fopen("/etc/passwd", "re");
+        while (pw && fgets(line, sizeof(line), pw)) {
+                char *p = line;
+                int n = 0;
+                line[strcspn(line, "\n")] = 0;
+                /* strsep keeps empty fields (a blank gecos), strtok would not. */
+                while (n < 7 && (f[n] = strsep(&p, ":")))
+                        n++;
+                if (n == 7 && strtoul(f[2], NULL, 10) == uid && f[5][0] == '/') {
+                        home = f[5];
+                        break;
+                }
+        }
+        setenv("HOME", home, 1);
+        if (pw)
+                fclose(pw);
+}
+
 /* The exec'd process, in its own session; reports an exec failure's errno on `report` (CLOEXEC). */
 static _Noreturn void exec_child(const struct agent_exec_request *req, int fds[3], const char *slave, int report)
 {
@@ -126,6 +152,7 @@ static _Noreturn void exec_child(const struct agent_exec_request *req, int fds[3
                 goto fail;
         step = "exec";
         environ = req->env;
+        default_home(req->uid);
         execvp(req->args[0], req->args);
 fail:
         e = errno;

@@ -142,6 +142,18 @@ def test_exec_stdin_env_cwd(krt, running):
                                      "from-stdin"], r
 
 
+def test_exec_home_from_the_guest_passwd(krt, running):
+    """No HOME in the process env: the user's home from the guest's /etc/passwd (as a native exec), else /."""
+    def caps(cfg):
+        for s in ("bounding", "effective", "permitted"):
+            cfg["process"]["capabilities"][s] += ["CAP_SETUID", "CAP_SETGID"]
+    cid, _ = running(edit=caps)
+    assert krt.run("exec", cid, "sh", "-c", "echo $HOME").stdout == "/root\n"
+    assert krt.run("exec", "--user", "1000:1000", cid, "sh", "-c", "echo $HOME").stdout == "/home/user\n"
+    assert krt.run("exec", "--user", "4242:4242", cid, "sh", "-c", "echo $HOME").stdout == "/\n"
+    assert krt.run("exec", "--env", "HOME=/x", cid, "sh", "-c", "echo $HOME").stdout == "/x\n"
+
+
 def test_exec_bad_cwd(krt, running):
     cid, _ = running()
     r = krt.run("exec", "--cwd", "/no/such/dir", cid, "true")
