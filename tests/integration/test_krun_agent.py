@@ -420,3 +420,25 @@ def test_exec_output_into_a_closed_pipe_ends_the_process(krt, running):
     cmd = f"{krt.binary} --root {krt.root} exec {cid} yes | head -1"
     r = subprocess.run(["sh", "-c", cmd], env=krt.env, capture_output=True, timeout=20)
     assert r.stdout == b"y\n", r
+
+
+def test_exec_tty_resize_after_start_reaches_the_guest(krt, running, tmp_path):
+    """conmon and the containerd shim size the pty (on the master they got) after the process started: the
+    detached stand-in sees SIGWINCH on its pty and resizes the guest's."""
+    cid, _ = running()
+    cs = ConsoleSocket(str(tmp_path / "console.sock"))
+    pid_file = tmp_path / "tty.pid"
+    script = ('i=0; while [ "$(stty size 2>/dev/null)" != "30 100" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); '
+              'done; stty size')
+    try:
+        r = krt.run("exec", "--tty", "--detach", "--console-socket", cs.path, "--pid-file", str(pid_file), cid,
+                    "sh", "-c", script)
+        assert r.returncode == 0, r
+        wait_for(lambda: cs.master is not None, what="the pty master")
+        fcntl.ioctl(cs.master, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        assert os.WEXITSTATUS(reap(int(pid_file.read_text()))) == 0
+        cs.thread.join(20)
+        out = cs.output.decode(errors="replace")
+    finally:
+        cs.close()
+    assert "30 100" in out, out

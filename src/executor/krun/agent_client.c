@@ -370,11 +370,28 @@ static void close_other_fds(const struct relay *x)
                 close(fds[i]);
 }
 
+/* With a console pty our stdio carries nothing for the process: let go of the caller's (the containerd shim
+ * waits for EOF on the pipes it gave `exec` before it calls the process started). */
+static void drop_stdio(void)
+{
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; null >= 0 && fd <= STDERR_FILENO; fd++)
+                dup2(null, fd);
+        if (null > STDERR_FILENO)
+                close(null);
+}
+
 static _Noreturn void detached_relay(struct relay *x)
 {
         _cleanup_error_ struct error *e = NULL;
+        if (x->tty > STDERR_FILENO)
+                drop_stdio();
         close_other_fds(x);
         setsid();
+        /* Our pty becomes our controlling terminal: a resize of its master (conmon, the containerd shim)
+         * then reaches us as SIGWINCH, and the guest pty follows. */
+        if (x->tty > STDERR_FILENO)
+                ioctl(x->tty, TIOCSCTTY, 0);
         int status = 1;
         bool is_signaled = false;
         if (relay_run(x, &status, &is_signaled, &e) < 0)
