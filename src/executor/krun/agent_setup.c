@@ -16,6 +16,7 @@
 #include "agent/protocol.h"
 #include "build_config.h"
 #include "core/cleanup.h"
+#include "core/log.h"
 #include "executor/krun/agent_config.h"
 #include "linux/safe_path.h"
 
@@ -161,7 +162,9 @@ int32_t krun_agent_before_start(struct krun_agent *a, uint32_t ctx_id)
                 return -errno;
         char path[96];
         snprintf(path, sizeof(path), "/proc/self/fd/%d/" KRUN_AGENT_SOCKET, a->dir_fd);
-        return a->add_vsock_port2(ctx_id, AGENT_VSOCK_PORT, path, true);
+        int32_t r = a->add_vsock_port2(ctx_id, AGENT_VSOCK_PORT, path, true);
+        log_debug("krun: krun_add_vsock_port2 -> %d", r);
+        return r;
 }
 
 int krun_agent_cleanup_rootfs(int rootfs_fd, struct error **err)
