@@ -13,6 +13,8 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -355,6 +357,9 @@ int agent_session(int conn, const struct agent_self *self)
 {
         uint8_t type, *p = NULL;
         size_t len;
+        /* A client that stops mid-handshake does not keep a session forever; an exec's relay polls. */
+        struct timeval tv = {.tv_sec = 10};
+        setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         int r = agent_read_frame(conn, &type, &p, &len);
         struct agent_reader rd = {.p = p, .len = len};
         uint32_t version = 0;
@@ -373,6 +378,8 @@ int agent_session(int conn, const struct agent_self *self)
         r = agent_read_frame(conn, &type, &p, &len);
         if (r < 0)
                 return 1;
+        tv.tv_sec = 0;
+        setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         switch (type) {
         case AGENT_MSG_PS:
                 r = do_ps(conn, self);

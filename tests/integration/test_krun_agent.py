@@ -442,3 +442,51 @@ def test_exec_tty_resize_after_start_reaches_the_guest(krt, running, tmp_path):
     finally:
         cs.close()
     assert "30 100" in out, out
+
+
+def _frame(type_, payload=b""):
+    return struct.pack(">IB", len(payload) + 1, type_) + payload
+
+
+def _read_frame(s):
+    hdr = b""
+    while len(hdr) < 5:
+        chunk = s.recv(5 - len(hdr))
+        if not chunk:
+            return None, None
+        hdr += chunk
+    length, type_ = struct.unpack(">IB", hdr)
+    payload = b""
+    while len(payload) < length - 1:
+        payload += s.recv(length - 1 - len(payload))
+    return type_, payload
+
+
+def test_protocol_version_and_garbage(krt, running):
+    """Speaking the protocol by hand on the mapped socket: an unknown version gets ERROR, garbage and a
+    dropped connection only end that session; the agent and the workload go on."""
+    import socket
+    cid, b = running()
+    path = os.path.join(krt.root, cid, "agent", "agent.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(path)
+        s.sendall(_frame(1, struct.pack(">I", 99)))  # HELLO, version 99
+        type_, payload = _read_frame(s)
+        assert type_ == 10 and b"version 99" in payload[4:], (type_, payload)  # ERROR
+    for junk in (b"\xff\xff\xff\xff\x01", b"\x00\x00\x00\x00", _frame(1, struct.pack(">I", 1)) + _frame(2, b"\x01"),
+                 _frame(1, struct.pack(">I", 1)) + _frame(77)):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(path)
+            s.sendall(junk)
+            s.shutdown(socket.SHUT_WR)  # (a half-sent frame would otherwise wait for the rest)
+            s.settimeout(5)
+            while True:  # the session answers (HELLO, ERROR) or just closes; never hangs
+                type_, _ = _read_frame(s)
+                if type_ is None or type_ == 10:
+                    break
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(path)
+        s.close()
+    r = krt.run("exec", cid, "echo", "still-serving")
+    assert (r.returncode, r.stdout) == (0, "still-serving\n"), r
+    assert krt.state(cid)["status"] == "running"
