@@ -7,9 +7,9 @@
 #include "container/lifecycle.h"
 #include "container/loaded.h"
 #include "core/cleanup.h"
-#include "executor/executor.h"
 #include "core/fs.h"
 #include "core/json.h"
+#include "executor/executor.h"
 
 #define RESOURCES_MAX (1 << 20)
 
