@@ -457,7 +457,8 @@ int container_exec(struct runtime_ctx *rt, const struct exec_options *opts, int 
                                                                         .proc = x.proc,
                                                                         .detach = opts->detach,
                                                                         .pid_file = opts->pid_file,
-                                                                        .console_socket = opts->console_socket},
+                                                                        .console_socket = opts->console_socket,
+                                                                        .preserve_fds = opts->preserve_fds},
                                         exit_status, err);
         if (r >= 0)
                 r = open_namespaces(&x, err);

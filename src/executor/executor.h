@@ -32,6 +32,7 @@ struct executor_exec_request {
         const struct oci_process *proc; /* config, --process and command-line overrides applied */
         bool detach;
         const char *pid_file, *console_socket;
+        int preserve_fds; /* --preserve-fds */
 };
 
 struct executor {

@@ -490,3 +490,11 @@ def test_protocol_version_and_garbage(krt, running):
     r = krt.run("exec", cid, "echo", "still-serving")
     assert (r.returncode, r.stdout) == (0, "still-serving\n"), r
     assert krt.state(cid)["status"] == "running"
+
+
+def test_exec_preserve_fds_is_refused(krt, running):
+    """Descriptors cannot cross into a VM: refused with the reason rather than silently dropped."""
+    cid, _ = running()
+    r = krt.run("exec", "--preserve-fds", "1", cid, "true")
+    assert r.returncode == 1 and "--preserve-fds" in r.stderr and "VM" in r.stderr, r
+    assert krt.run("exec", "--preserve-fds", "0", cid, "true").returncode == 0

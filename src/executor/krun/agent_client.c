@@ -419,6 +419,9 @@ static int exit_status_for(int errnum)
 int krun_agent_exec(struct executor_exec_request *req, int *exit_status, struct error **err)
 {
         *exit_status = 1;
+        if (req->preserve_fds > 0)
+                return error_set(err, EINVAL,
+                                 "exec: --preserve-fds: file descriptors cannot be passed into the container's VM");
         _cleanup_close_ int conn = -1;
         int r = agent_connect(*req->state_dir_fd, &conn, err);
         if (r < 0)
