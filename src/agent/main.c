@@ -20,6 +20,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/vm_sockets.h>
 
@@ -64,6 +65,16 @@ static int vsock_listener(unsigned port)
                 return -1;
         }
         return fd;
+}
+
+#define SESSION_GRACE_MS 200
+
+static int ms_until(const struct timespec *t)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+        return ms > 0 ? (int)ms : 0;
 }
 
 /* The workload: signals unblocked (they were blocked before the fork), then init's exec rules. */
@@ -153,20 +164,34 @@ int main(int argc, char **argv)
         if (self.workload == 0)
                 run_workload(argv + i, &old);
 
+        /* Once the workload is gone the agent follows, after a short grace in which sessions whose processes
+         * are ending too (`kill --all`) can still report their status to the runtime. */
+        bool is_done = false;
+        int workload_status = 0;
+        struct timespec deadline = {0};
         for (;;) {
-                struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = listener, .events = POLLIN}};
-                if (poll(p, listener >= 0 ? 2 : 1, -1) < 0)
+                if (is_done && ms_until(&deadline) == 0)
+                        exit_like(workload_status); /* grace over */
+                struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = is_done ? -1 : listener, .events = POLLIN}};
+                if (poll(p, listener >= 0 ? 2 : 1, is_done ? ms_until(&deadline) : -1) <= 0)
                         continue;
                 if (p[1].revents & POLLIN)
                         start_session(listener, sfd, &self);
                 struct signalfd_siginfo si;
                 if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
                         continue;
-                on_signal(&si, self.workload);
+                if (!is_done)
+                        on_signal(&si, self.workload);
                 int status;
                 pid_t w;
                 while ((w = waitpid(-1, &status, WNOHANG)) > 0)
-                        if (w == self.workload)
-                                exit_like(status);
+                        if (w == self.workload) {
+                                is_done = true;
+                                workload_status = status;
+                                clock_gettime(CLOCK_MONOTONIC, &deadline);
+                                deadline.tv_nsec += SESSION_GRACE_MS * 1000000L;
+                        }
+                if (is_done && w < 0 && errno == ECHILD)
+                        exit_like(workload_status); /* no session left */
         }
 }
