@@ -34,6 +34,7 @@
 /* How long a command waits for the agent's socket: libkrun creates it while the guest kernel boots. */
 #define CONNECT_WAIT_MS 3000
 #define HELLO_WAIT_S 3
+#define CONSOLE_SIZE_WAIT_MS 100
 
 static long now_ms(void)
 {
@@ -186,6 +187,15 @@ static int console_pty(const char *socket_path, int *slave, struct error **err)
         int r = fdpass_send(sock, master, " ", 1);
         if (r < 0)
                 return error_set(err, -r, "--console-socket: send the pty master");
+        /* conmon sizes the master as soon as it has it (podman hands it the size before the exec starts); a
+         * native process starts after that, and so must ours: give it a moment, then go on regardless (the
+         * containerd shim resizes only after the start; later resizes follow as SIGWINCH). */
+        for (int i = 0; i < CONSOLE_SIZE_WAIT_MS / 5; i++) {
+                struct winsize ws;
+                if (ioctl(*slave, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+                        break;
+                usleep(5 * 1000);
+        }
         return 0;
 }
 
@@ -321,8 +331,14 @@ static void relay_clear(struct relay *x)
                 close(x->tty);
 }
 
-static int build_request(const struct oci_process *proc, struct agent_buf *b, struct error **err)
+/* The terminal's size: the one our side of it has now (conmon and the shim size the master as soon as they
+ * get it), else consoleSize. */
+static int build_request(const struct oci_process *proc, int tty, struct agent_buf *b, struct error **err)
 {
+        struct winsize ws = {0};
+        if (tty < 0 || ioctl(tty, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+                ws = (struct winsize){.ws_row = proc->has_console_size ? (uint16_t)proc->console_height : 0,
+                                      .ws_col = proc->has_console_size ? (uint16_t)proc->console_width : 0};
         struct agent_exec_request r = {
             .args = proc->args,
             .env = proc->env,
@@ -332,8 +348,8 @@ static int build_request(const struct oci_process *proc, struct agent_buf *b, st
             .groups = proc->additional_gids,
             .n_groups = proc->n_additional_gids,
             .tty = proc->terminal,
-            .rows = proc->has_console_size ? (uint16_t)proc->console_height : 0,
-            .cols = proc->has_console_size ? (uint16_t)proc->console_width : 0,
+            .rows = ws.ws_row,
+            .cols = ws.ws_col,
         };
         int e = agent_exec_encode(&r, b);
         return e < 0 ? error_set(err, -e, "exec: the request for the VM's agent") : 0;
@@ -430,8 +446,13 @@ int krun_agent_exec(struct executor_exec_request *req, int *exit_status, struct 
                 return error_set(err, EHOSTUNREACH,
                                  "exec: the container's VM has no in-guest agent to run the process (krun runs one "
                                  "with the plain libkrun variant only) or it did not answer");
+        /* The terminal first: the master reaches the console socket (and gets sized there) while the guest
+         * starts the process. */
+        struct relay x = {.conn = conn, .sfd = -1};
+        r = relay_setup(&x, req, err);
         struct agent_buf b = {0};
-        r = build_request(req->proc, &b, err);
+        if (r >= 0)
+                r = build_request(req->proc, x.tty, &b, err);
         if (r >= 0 && (r = agent_write(conn, &b)) < 0)
                 r = error_set(err, -r, "exec: send the request to the VM's agent");
         agent_buf_free(&b);
@@ -439,17 +460,13 @@ int krun_agent_exec(struct executor_exec_request *req, int *exit_status, struct 
         size_t len;
         if (r >= 0 && (r = expect_reply(conn, AGENT_MSG_STARTED, &p, &len, err)) < 0)
                 *exit_status = exit_status_for((*err)->errnum);
-        if (r < 0)
-                return r;
-        close(*req->state_dir_fd); /* the process runs: release the container's lock */
-        *req->state_dir_fd = -1;
-
-        struct relay x = {.conn = conn, .sfd = -1};
-        r = relay_setup(&x, req, err);
         if (r < 0) {
                 relay_clear(&x);
                 return r;
         }
+        close(*req->state_dir_fd); /* the process runs: release the container's lock */
+        *req->state_dir_fd = -1;
+
         pid_t relay_pid = getpid();
         if (req->detach) {
                 fflush(NULL);
