@@ -12,6 +12,7 @@
 #include "build_config.h"
 #include "cmd/cmd.h"
 #include "core/cleanup.h"
+#include "executor/executor.h"
 #include "linux/mount_options.h"
 #include "linux/seccomp_filter.h"
 
@@ -159,7 +160,9 @@ static struct json_object *annotations(bool has_libkrun)
         json_object_object_add(o, "org.krun.commit", json_object_new_string(KRUN_COMMIT));
         /* libkrun is dlopen'ed, never linked: whether VM mode can work depends on this host. */
         json_object_object_add(o, "org.krun.libkrun.available", json_object_new_string(has_libkrun ? "true" : "false"));
-        json_object_object_add(o, "org.krun.exec.vm", json_object_new_string("false"));
+        /* From the executor's capability: krun runs exec'd processes in the VM through its agent. */
+        json_object_object_add(o, "org.krun.exec.vm",
+                               json_object_new_string(executor_krun.exec_process ? "true" : "false"));
         /* `checkpoint` runs criu dump, but `restore` cannot re-create a container yet: no usable round trip. */
         json_object_object_add(o, "org.krun.checkpoint.enabled", json_object_new_string("false"));
         return o;

@@ -148,7 +148,12 @@ int container_kill(struct runtime_ctx *rt, const char *id, int signo, bool all, 
         int r = loaded_container_open(rt, id, true, &l, err);
         if (r >= 0) {
                 struct cgroup_handle cg = loaded_container_cgroup(l.st);
-                if (all && cg.path) {
+                const struct executor *ex = executor_by_name(l.st->executor);
+                /* SIGKILL and SIGSTOP stay on the host: they must work even when the guest does not answer. */
+                bool is_guest = ex && ex->signal && l.status == STATUS_RUNNING && signo != SIGKILL && signo != SIGSTOP;
+                if (is_guest && (r = ex->signal(l.dir_fd, signo, all, err)) != 0) {
+                        r = r < 0 ? error_prefix(err, "kill `%s`", id) : 0;
+                } else if (all && cg.path) {
                         r = cgroup_kill_all(&cg, signo, err);
                 } else if (l.status == STATUS_STOPPED) {
                         r = error_set(err, ESRCH, "container `%s` is not running", id);

@@ -31,6 +31,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "executor/executor.h"
 #include "linux/exec_attrs.h"
 #include "linux/lsm.h"
 #include "linux/seccomp_filter.h"
@@ -466,6 +467,16 @@ int container_exec(struct runtime_ctx *rt, const struct exec_options *opts, int 
                 r = exec_check_container(opts->id, x.l.status, x.l.st->executor, err);
         if (r >= 0)
                 r = load_process(&x, err);
+        /* A workload out of reach of setns (krun: in a VM) gets the process from its executor. */
+        const struct executor *ex = r >= 0 ? executor_by_name(x.l.st->executor) : NULL;
+        if (ex && ex->exec_process)
+                return ex->exec_process(&(struct executor_exec_request){.state_dir_fd = &x.l.dir_fd,
+                                                                        .proc = x.proc,
+                                                                        .detach = opts->detach,
+                                                                        .pid_file = opts->pid_file,
+                                                                        .console_socket = opts->console_socket,
+                                                                        .preserve_fds = opts->preserve_fds},
+                                        exit_status, err);
         if (r >= 0)
                 r = open_namespaces(&x, err);
         if (r < 0)

@@ -9,6 +9,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/json.h"
+#include "executor/executor.h"
 
 #define RESOURCES_MAX (1 << 20)
 
@@ -105,6 +106,12 @@ int container_pids(struct runtime_ctx *rt, const char *id, pid_t **pids, size_t 
         int r = loaded_container_open(rt, id, false, &l, err);
         if (r < 0)
                 return r;
+        const struct executor *ex = executor_by_name(l.st->executor);
+        if (ex && ex->list_pids && l.status == STATUS_RUNNING) {
+                r = ex->list_pids(l.dir_fd, pids, n, err);
+                if (r != 0)
+                        return r < 0 ? error_prefix(err, "ps `%s`", id) : 0;
+        }
         r = require_cgroup(&l, "ps", err);
         if (r < 0)
                 return r;

@@ -7,6 +7,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/error.h"
 #include "oci/spec.h"
@@ -25,6 +26,15 @@ struct executor_ctx {
         void *priv;            /* executor-private state */
 };
 
+/* `exec` of a container whose workload the runtime cannot reach by joining namespaces. */
+struct executor_exec_request {
+        int *state_dir_fd; /* the container's locked state dir: closed (lock released) once the process runs */
+        const struct oci_process *proc; /* config, --process and command-line overrides applied */
+        bool detach;
+        const char *pid_file, *console_socket;
+        int preserve_fds; /* --preserve-fds */
+};
+
 struct executor {
         const char *name; /* "native", "krun" */
         int (*load)(struct executor_ctx *ctx, struct error **err);
@@ -40,6 +50,14 @@ struct executor {
         /* `delete`, once no container process is left (nothing loaded): remove what prepare_rootfs left in
          * the rootfs. `config_json` is the state's verbatim copy of the bundle config. */
         int (*cleanup_rootfs)(int rootfs_fd, const char *config_json, size_t config_json_len, struct error **err);
+        /* Capabilities of executors that run the workload out of the runtime's reach (krun: in a VM, through
+         * its agent); NULL: exec, kill and ps work on the container's namespaces and cgroup as usual.
+         * exec_process: run req->proc there; *exit_status as container_exec defines it.
+         * signal: 1 delivered there, 0 not reachable (the caller signals the init), < 0 failed.
+         * list_pids: the processes there; 0 not reachable, 1 listed. */
+        int (*exec_process)(struct executor_exec_request *req, int *exit_status, struct error **err);
+        int (*signal)(int state_dir_fd, int signo, bool all, struct error **err);
+        int (*list_pids)(int state_dir_fd, pid_t **pids, size_t *n, struct error **err);
 };
 
 extern const struct executor executor_native;

@@ -101,6 +101,24 @@ def calls(k, bundle):
     return lines
 
 
+# What the runtime puts in front of process.args in /.krun_config.json: the in-guest agent (src/agent/).
+AGENT_PORT = 10700
+AGENT_ARGV = ["/.krun-agent", "--port", str(AGENT_PORT), "--"]
+
+
+def with_agent(cfg):
+    """The guest's config for a bundle config: the agent in front of the workload."""
+    cfg = json.loads(json.dumps(cfg))
+    cfg["process"]["args"] = AGENT_ARGV + cfg["process"]["args"]
+    return cfg
+
+
+def agent_dir_fd(lines):
+    """The VMM's fd to <state>/agent, through which libkrun creates the agent's socket."""
+    path = named(lines, "krun_add_vsock_port2")[0]["args"]["path"]
+    return int(path.split("/")[4])
+
+
 def krun_funcs(lines):
     return [c["func"] for c in lines if c["func"].startswith("krun_")]
 

@@ -131,7 +131,7 @@ def test_lsm_and_extensions(features):
 
 def test_annotations_describe_krun(features):
     an = features["annotations"]
-    assert an["org.krun.exec.vm"] == "false"  # exec into a krun container is refused (test_exec.py)
+    assert an["org.krun.exec.vm"] == "true"  # exec into a krun container runs in the VM (test_krun_agent.py)
     assert an["org.krun.libkrun.available"] in ("true", "false")
     assert an["org.krun.checkpoint.enabled"] in ("true", "false")
     assert "krun." in features["potentiallyUnsafeConfigAnnotations"]

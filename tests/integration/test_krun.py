@@ -13,8 +13,8 @@ import time
 import pytest
 
 from conftest import CGROUP_ROOT, DOUBLE_DIR, KRUN
-from krun_double import (calls, fake_devices, kvm_rdev, krun_funcs, krun_runtime, named, no_fake_devices,
-                         wait_stopped, write_rootfs)
+from krun_double import (AGENT_ARGV, agent_dir_fd, calls, fake_devices, kvm_rdev, krun_funcs, krun_runtime, named,
+                         no_fake_devices, wait_stopped, with_agent, write_rootfs)
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def test_run_default_sequence_and_output(krt):
     assert r.stdout == "hello\n"
     lines = calls(krt, b)
     assert krun_funcs(lines) == ["krun_create_ctx"] * 3 + ["krun_set_log_level", "krun_add_virtiofs2",
-                                                           "krun_set_vm_config", "krun_set_rlimits", "krun_start_enter"]
+                                                           "krun_set_vm_config", "krun_set_rlimits",
+                                                           "krun_add_vsock_port2", "krun_start_enter"]
     assert [c["variant"] for c in named(lines, "krun_create_ctx")] == ["plain", "sev", "aws-nitro"]
     assert named(lines, "krun_add_virtiofs2")[0]["args"] == {"ctx": 0, "tag": "/dev/root", "path": "/",
                                                              "shm_size": 536870912}
@@ -53,9 +54,10 @@ def test_run_default_sequence_and_output(krt):
     assert named(lines, "krun_start_enter")[0]["mntns"] != host_ns
     env = named(lines, "environment")[0]["args"]
     assert env["dev_kvm"] == kvm_rdev()
-    # The VMM holds stdio only: the runtime's fds (log, `start` connection, the double's log) were closed.
-    assert env["fds"] == [0, 1, 2]
-    assert named(lines, "guest_exec")[0]["args"]["argv"] == ["echo", "hello"]
+    # The VMM holds stdio and the agent's socket directory only: the runtime's fds (log, `start` connection,
+    # the double's log) were closed.
+    assert env["fds"] == [0, 1, 2, agent_dir_fd(lines)]
+    assert named(lines, "guest_exec")[0]["args"]["argv"] == AGENT_ARGV + ["echo", "hello"]
 
 
 def test_preserved_fd_reaches_the_vmm(krt, tmp_path):
@@ -70,7 +72,8 @@ def test_preserved_fd_reaches_the_vmm(krt, tmp_path):
         os.close(fd)
     assert r.returncode == 0, r
     assert out.read_text() == "via-fd\n"
-    assert named(calls(krt, b), "environment")[0]["args"]["fds"] == [0, 1, 2, 3]
+    lines = calls(krt, b)
+    assert named(lines, "environment")[0]["args"]["fds"] == [0, 1, 2, 3, agent_dir_fd(lines)]
 
 
 @pytest.mark.parametrize("script,code", [
@@ -169,23 +172,13 @@ def test_force_delete_a_running_container(krt):
     assert krt.run("state", cid).returncode != 0
 
 
-def test_exec_is_refused(krt):
-    b = krt.bundle(args=["sleep", "300"])
-    cid = krt.new_id()
-    assert krt.run("run", "--detach", "--bundle", b, cid).returncode == 0
-    r = krt.run("exec", cid, "true")
-    assert r.returncode != 0
-    assert "exec" in r.stderr and "krun" in r.stderr, r
-    assert krt.state(cid)["status"] == "running"
-
-
 def test_krun_config_is_the_bundle_config_read_only(krt):
     b = krt.bundle(args=["true"])
     r = krt.run("run", "--keep", "--bundle", b, krt.new_id())
     assert r.returncode == 0, r
     dst = os.path.join(b, "rootfs", ".krun_config.json")
     with open(os.path.join(b, "config.json"), "rb") as f, open(dst, "rb") as g:
-        assert f.read() == g.read()
+        assert json.loads(g.read()) == with_agent(json.loads(f.read()))
     assert stat.S_IMODE(os.lstat(dst).st_mode) == 0o444
 
 
@@ -204,7 +197,7 @@ def test_restart_over_a_left_config(krt):
     r = krt.run("run", "--keep", "--bundle", b, krt.new_id())
     assert r.returncode == 0, r
     with open(left) as f:
-        assert json.load(f)["process"]["args"] == ["true"]
+        assert json.load(f)["process"]["args"] == AGENT_ARGV + ["true"]
 
 
 @pytest.mark.parametrize("kind", ["symlink", "hardlink", "fifo"])
@@ -224,7 +217,7 @@ def test_planted_config_entry_is_not_followed(krt, tmp_path, kind):
     assert victim.read_text() == "precious"
     assert stat.S_ISREG(os.lstat(dst).st_mode)
     with open(dst) as f:
-        assert json.load(f)["process"]["args"] == ["true"]
+        assert json.load(f)["process"]["args"] == AGENT_ARGV + ["true"]
 
 
 def test_delete_leaves_a_replaced_config_alone(krt, tmp_path):

@@ -9,7 +9,8 @@ import os
 import pytest
 
 from conftest import DOUBLE_DIR
-from krun_double import annotate, calls, fake_devices, krun_funcs, kvm_rdev, krun_runtime, named, write_rootfs
+from krun_double import (agent_dir_fd, annotate, calls, fake_devices, krun_funcs, kvm_rdev, krun_runtime, named,
+                         write_rootfs)
 
 LEGACY = os.path.join(DOUBLE_DIR, "legacy")
 MINIMAL = os.path.join(DOUBLE_DIR, "minimal")
@@ -82,7 +83,7 @@ def test_every_file_field(krt):
     _, lines = run_ok(krt, b)
     assert krun_funcs(lines)[3:] == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
                                      "krun_set_rlimits", "krun_check_nested_virt", "krun_set_nested_virt", "krun_set_kernel",
-                                     "krun_start_enter"]
+                                     "krun_add_vsock_port2", "krun_start_enter"]
     assert named(lines, "krun_add_virtiofs2")[0]["args"] == {"ctx": 0, "tag": "myroot", "path": "/",
                                                              "shm_size": 1 << 20}
     assert vm_config(lines) == (1, 256)
@@ -365,7 +366,7 @@ def test_passt(krt, tmp_path):
     assert passt_args[:-1] in (["-t", "all", "-u", "all", "--no-dhcp-dns", "--no-map-gw", "--fd"],
                                ["-t", "all", "--no-map-gw", "--fd"])
     # The passt socket survived fd closing, and it is the only fd beyond stdio.
-    assert named(lines, "environment")[0]["args"]["fds"] == [0, 1, 2, a["fd"]]
+    assert named(lines, "environment")[0]["args"]["fds"] == [0, 1, 2, a["fd"], agent_dir_fd(lines)]
 
 
 def test_passt_dhcp_flag_retry_on_legacy_libkrun(krt, tmp_path):

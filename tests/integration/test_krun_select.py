@@ -35,8 +35,8 @@ def test_crun_with_handler_annotation_runs_in_the_vm_executor(rt, tmp_path, kvm)
     r = c.run("run", "--bundle", b, c.new_id())
     assert r.returncode == 0, r
     assert r.stdout == "in the vm executor\n"
-    assert krun_funcs(calls(c, b))[-5:] == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
-                                            "krun_set_rlimits", "krun_start_enter"]
+    assert krun_funcs(calls(c, b))[-6:] == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
+                                            "krun_set_rlimits", "krun_add_vsock_port2", "krun_start_enter"]
 
 
 def test_crun_without_annotation_is_native(rt, tmp_path, kvm):

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -590,6 +591,98 @@ EXPORT int32_t krun_has_feature(uint64_t feature)
 }
 #endif
 
+/* ---- vsock port mapping (libkrun ≥ 1.10, every variant) ----
+ * listen=true: libkrun binds and listens on `path` itself once the guest's vsock device is up; a host
+ * connection becomes a guest connection to `port`. The double has no vsock: at krun_start_enter it binds
+ * the path the same way and hands the listening socket to the "guest" process it runs, named in
+ * VSOCK_LISTEN_FDS=<port>:<fd>[,...] (the agent accepts on it as it would on AF_VSOCK). listen=false
+ * ports (guest connects out) are recorded only. */
+
+#define MAX_VSOCK_PORTS 8
+
+struct vsock_port {
+        uint32_t port;
+        char *path;
+        bool is_listen;
+};
+
+static struct vsock_port vsock_ports[MAX_CTX][MAX_VSOCK_PORTS];
+
+EXPORT int32_t krun_add_vsock_port2(uint32_t id, uint32_t port, const char *path, bool listen)
+{
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "port", json_object_new_int64(port));
+        json_object_object_add(a, "path", jstr(path));
+        json_object_object_add(a, "listen", json_object_new_boolean(listen));
+        struct ctx *c = NULL;
+        int r = ctx_call(__func__, id, a, &c);
+        if (r < 0)
+                return r;
+        if (!path)
+                die("krun_add_vsock_port2: NULL path");
+#if defined(DOUBLE_VARIANT_AWSNITRO)
+        if (listen)
+                return done(__func__, a, -EINVAL);
+#endif
+        struct stat st;
+        if (listen && lstat(path, &st) == 0)
+                return done(__func__, a, -EEXIST);
+        if (listen && errno != ENOENT)
+                return done(__func__, a, -EINVAL);
+        struct vsock_port *slot = NULL;
+        for (int i = 0; i < MAX_VSOCK_PORTS && !slot; i++)
+                if (!vsock_ports[id][i].path || vsock_ports[id][i].port == port)
+                        slot = &vsock_ports[id][i];
+        if (!slot)
+                die("krun_add_vsock_port2: more than %d ports (the double's limit)", MAX_VSOCK_PORTS);
+        free(slot->path);
+        *slot = (struct vsock_port){.port = port, .path = strdup(path), .is_listen = listen};
+        return done(__func__, a, 0);
+}
+
+EXPORT int32_t krun_add_vsock_port(uint32_t id, uint32_t port, const char *path)
+{
+        return krun_add_vsock_port2(id, port, path, false);
+}
+
+#if !defined(DOUBLE_VARIANT_AWSNITRO)
+/* What libkrun's device thread does at boot for listen=true ports, then the hand-over to the guest. Bind
+ * failures are warnings in libkrun: the VM runs without that socket. */
+static void vsock_listen(uint32_t id)
+{
+        char env[512] = "";
+        for (int i = 0; i < MAX_VSOCK_PORTS; i++) {
+                struct vsock_port *v = &vsock_ports[id][i];
+                if (!v->path || !v->is_listen)
+                        continue;
+                struct sockaddr_un addr = {.sun_family = AF_UNIX};
+                snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", v->path);
+                int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+                struct json_object *a = json_object_new_object();
+                json_object_object_add(a, "port", json_object_new_int64(v->port));
+                json_object_object_add(a, "path", jstr(v->path));
+                int r =
+                    fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 && listen(fd, 5) == 0 ? 0 : -errno;
+                record("vsock_listen", a, r);
+                if (r < 0) {
+                        if (fd >= 0)
+                                close(fd);
+                        continue;
+                }
+                size_t len = strlen(env);
+                snprintf(env + len, sizeof(env) - len, "%s%u:%d", len ? "," : "", v->port, fd);
+        }
+        /* The VMM's own fds (such as the directory the path goes through) are no guest's business. */
+        for (int i = 0; i < MAX_VSOCK_PORTS; i++) {
+                int dir_fd;
+                if (vsock_ports[id][i].path && sscanf(vsock_ports[id][i].path, "/proc/self/fd/%d/", &dir_fd) == 1)
+                        fcntl(dir_fd, F_SETFD, FD_CLOEXEC);
+        }
+        if (env[0])
+                setenv("VSOCK_LISTEN_FDS", env, 1);
+}
+#endif
+
 /* ---- krun_start_enter: the guest ---- */
 
 static void add_status_field(struct json_object *o, const char *status, const char *key)
@@ -808,7 +901,7 @@ static void apply_guest_rlimits(char **items)
 }
 
 /* libkrun init.krun, in process (krun-mode.md §5). */
-static void play_guest(char **rlimits)
+static void play_guest(uint32_t id, char **rlimits)
 {
         struct json_object *cfg = read_config();
         struct json_object *proc = field(cfg, "process");
@@ -852,6 +945,7 @@ static void play_guest(char **rlimits)
         json_object_object_add(a, "env", jstrv((const char *const *)environ));
         record("guest_exec", a, 0);
         json_object_put(cfg);
+        vsock_listen(id);
         guest_exit(run_workload(argv, NULL));
 }
 #endif
@@ -881,7 +975,7 @@ EXPORT int32_t krun_start_enter(uint32_t id)
         record("guest_exit", e, code);
         return code;
 #else
-        play_guest(c->rlimits);
+        play_guest(id, c->rlimits);
         return -EIO; /* not reached */
 #endif
 }

@@ -21,6 +21,9 @@
 #include "core/proctitle.h"
 #include "container/exec_path.h"
 #include "executor/executor.h"
+#include "executor/krun/agent_client.h"
+#include "executor/krun/agent_config.h"
+#include "executor/krun/agent_setup.h"
 #include "executor/krun/devices.h"
 #include "executor/krun/library.h"
 #include "executor/krun/libkrun.h"
@@ -49,6 +52,7 @@ struct krun_priv {
         char *passt_path;
         int passt_fd;
         char **rlimits; /* process.rlimits as krun_set_rlimits items, NULL when there are none */
+        struct krun_agent agent;
 };
 
 /* What a call is needed for, so a missing symbol names the feature that asked for it. */
@@ -75,6 +79,7 @@ static int krun_load(struct executor_ctx *ctx, struct error **err)
         if (!p)
                 return error_set(err, ENOMEM, "krun");
         p->passt_fd = -1;
+        krun_agent_init(&p->agent);
         ctx->priv = p;
 
         char why[3][256] = {"", "", ""};
@@ -154,6 +159,14 @@ static int write_krun_config(struct executor_ctx *ctx, int rootfs_fd, struct err
                 if (r < 0)
                         return error_set(err, -r, "read `%s`", path);
                 data = copy;
+        }
+        _cleanup_free_ char *guest = NULL;
+        size_t guest_len = 0;
+        if (krun_agent_guest_config(&priv(ctx)->agent, data, len, &guest, &guest_len, err) < 0)
+                return error_prefix(err, "krun");
+        if (guest) {
+                data = guest;
+                len = guest_len;
         }
         int r = safe_write_file(rootfs_fd, KRUN_CONFIG_FILE, data, len, 0444, err);
         return r < 0 ? error_prefix(err, "krun") : 0;
@@ -354,6 +367,8 @@ static int prepare_before_userns(struct executor_ctx *ctx, int rootfs_fd, struct
                 r = resolve_symbols(ctx, p, err);
         if (r >= 0 && p->cfg.use_passt)
                 r = krun_passt_find(getenv("PATH"), &p->passt_path, err);
+        if (r >= 0 && p->cfg.flavor == KRUN_FLAVOR_PLAIN)
+                r = krun_agent_prepare(&p->agent, ctx, p->libs[p->cfg.flavor].handle, rootfs_fd, err);
         if (r >= 0)
                 r = write_krun_config(ctx, rootfs_fd, err);
         if (r >= 0 && p->cfg.nested_virt)
@@ -466,6 +481,8 @@ static int prepare_after_mounts(struct executor_ctx *ctx, int rootfs_fd, struct 
                 r = krun_passt_start(p->passt_path, p->devs.is_present[KRUN_DEV_NITRO], &p->passt_fd, err);
         if (r >= 0)
                 r = create_nodes(ctx, p, rootfs_fd, err);
+        if (r >= 0)
+                r = krun_agent_mount(&p->agent, rootfs_fd, err);
         return r;
 }
 
@@ -481,6 +498,8 @@ static int krun_keep_fds(struct executor_ctx *ctx, int *fds, size_t *n)
         struct krun_priv *p = priv(ctx);
         if (p && p->passt_fd >= 0 && *n < 8)
                 fds[(*n)++] = p->passt_fd;
+        if (p)
+                krun_agent_keep_fds(&p->agent, fds, n);
         return 0;
 }
 
@@ -616,6 +635,9 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                         continue; /* optional and absent (checked at create) */
                 /* Configuration errors above still reach `start`; from here on the VMM owns the process. */
                 if (c->id == KRUN_CALL_START_ENTER) {
+                        int32_t a = krun_agent_before_start(&p->agent, id);
+                        if (a < 0)
+                                return error_set(err, -a, "krun: krun_add_vsock_port2 (the in-guest agent's port)");
                         /* The init wrote the labels for execve, which the VMM never does: apply them to
                          * this task now, so the VMM (and through it the VM) runs confined. Still before
                          * the fds close, so a refusal reaches `start`. */
@@ -662,6 +684,7 @@ static void krun_unload(struct executor_ctx *ctx)
                 close(p->passt_fd);
         vm_config_clear(&p->cfg);
         cleanup_strvp(&p->rlimits);
+        krun_agent_clear(&p->agent);
         free(p->passt_path);
         free(p);
         ctx->priv = NULL;
@@ -676,13 +699,22 @@ static int krun_cleanup_rootfs(int rootfs_fd, const char *config_json, size_t co
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
         _cleanup_error_ struct error *e = NULL;
-        if (!config_json)
-                return 0;
+        int r = krun_agent_cleanup_rootfs(rootfs_fd, err);
+        if (r < 0 || !config_json)
+                return r;
+        /* With the agent, the file holds the config with the agent in front of process.args. */
+        _cleanup_free_ char *wrapped = NULL;
+        size_t wrapped_len = 0;
+        if (krun_agent_wrap_config(config_json, config_json_len, &wrapped, &wrapped_len, &e) < 0)
+                error_free(&e);
         /* Not ours if it cannot be read as a regular file (a symlink, a FIFO, a directory planted later). */
-        if (safe_read_file(rootfs_fd, KRUN_CONFIG_FILE, config_json_len + 1, &data, &len, &e) < 0 || !data)
+        size_t max = (wrapped_len > config_json_len ? wrapped_len : config_json_len) + 1;
+        if (safe_read_file(rootfs_fd, KRUN_CONFIG_FILE, max, &data, &len, &e) < 0 || !data)
                 return 0;
         /* A prefix is ours too: a create killed while writing the file left it cut short (even empty). */
-        if (len > config_json_len || memcmp(data, config_json, len) != 0)
+        bool is_plain = len <= config_json_len && memcmp(data, config_json, len) == 0;
+        bool is_wrapped = wrapped && len <= wrapped_len && memcmp(data, wrapped, len) == 0;
+        if (!is_plain && !is_wrapped)
                 return 0;
         if (unlinkat(rootfs_fd, &KRUN_CONFIG_FILE[1] /* without the leading slash */, 0) < 0 && errno != ENOENT)
                 return error_sys(err, "krun: remove `%s` from the rootfs", KRUN_CONFIG_FILE);
@@ -699,4 +731,7 @@ const struct executor executor_krun = {
     .exec = krun_exec,
     .unload = krun_unload,
     .cleanup_rootfs = krun_cleanup_rootfs,
+    .exec_process = krun_agent_exec,
+    .signal = krun_agent_signal,
+    .list_pids = krun_agent_list_pids,
 };
