@@ -222,6 +222,22 @@ static int split_path(const char *path, char **dir, char **base)
         return 0;
 }
 
+/* The target of the symlink `base` in `parent` (the directory `dir` inside the root), as a path inside the
+ * root: absolute targets start at the root, relative ones at `dir`. -ENOENT when `base` is no symlink. */
+static int dangling_target(int parent, const char *dir, const char *base, char **out)
+{
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(parent, base, target, sizeof(target) - 1);
+        if (n < 0)
+                return errno == EINVAL ? -ENOENT : -errno;
+        target[n] = '\0';
+        if (target[0] == '/')
+                *out = strdup(target);
+        else if (asprintf(out, "%s/%s", dir, target) < 0)
+                *out = NULL;
+        return *out ? 0 : -ENOMEM;
+}
+
 static int mkdir_p(int root_fd, const char *path, mode_t mode, int *out_fd, int depth)
 {
         int r = resolve(root_fd, path, O_PATH | O_DIRECTORY, 0, out_fd);
@@ -244,18 +260,10 @@ static int mkdir_p(int root_fd, const char *path, mode_t mode, int *out_fd, int 
         if (r != -ENOENT)
                 return r;
         /* Still missing: `base` is a dangling symlink. Create its target, interpreted inside the root. */
-        char target[PATH_MAX];
-        ssize_t n = readlinkat(parent, base, target, sizeof(target) - 1);
-        if (n < 0)
-                return errno == EINVAL ? -ENOENT : -errno;
-        target[n] = '\0';
         _cleanup_free_ char *next = NULL;
-        if (target[0] == '/')
-                next = strdup(target);
-        else if (asprintf(&next, "%s/%s", dir, target) < 0)
-                next = NULL;
-        if (!next)
-                return -ENOMEM;
+        r = dangling_target(parent, dir, base, &next);
+        if (r < 0)
+                return r;
         r = mkdir_p(root_fd, next, mode, &parent, depth + 1);
         if (r < 0)
                 return r;
@@ -295,18 +303,10 @@ static int create_file(int root_fd, const char *path, mode_t mode, int *out_fd, 
                 return r;
         /* Still missing: `base` is a dangling symlink. Create its target, interpreted inside the root (as
          * runc and crun do), never where it points on the host. */
-        char target[PATH_MAX];
-        ssize_t n = readlinkat(parent, base, target, sizeof(target) - 1);
-        if (n < 0)
-                return errno == EINVAL ? -ENOENT : -errno;
-        target[n] = '\0';
         _cleanup_free_ char *next = NULL;
-        if (target[0] == '/')
-                next = strdup(target);
-        else if (asprintf(&next, "%s/%s", dir, target) < 0)
-                next = NULL;
-        if (!next)
-                return -ENOMEM;
+        r = dangling_target(parent, dir, base, &next);
+        if (r < 0)
+                return r;
         _cleanup_close_ int created = -1;
         r = create_file(root_fd, next, mode, &created, depth + 1);
         if (r < 0)

@@ -44,6 +44,25 @@ def runtime_binary(kind, build, workdir):
     return path
 
 
+def live_processes(marker, exe_suffix=b""):
+    """Live (not zombie) processes whose command line contains `marker` (bytes) and whose argv[0] ends with
+    `exe_suffix`: the daemons a client instance started with our private paths in their arguments."""
+    found = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+            with open(f"/proc/{p}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and argv and argv[0].endswith(exe_suffix) and marker in b" ".join(argv):
+            found.append(int(p))
+    return found
+
+
 @contextlib.contextmanager
 def fake_kvm(needed):
     """A /dev/kvm node (c 10:232) for krun on a host without KVM; nothing opens it (the double does not).

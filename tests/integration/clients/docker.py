@@ -11,7 +11,7 @@ import subprocess
 import time
 import uuid
 
-from clients.common import Runner, mounts_below
+from clients.common import Runner, live_processes, mounts_below
 
 # KRUN_DOCKERD: another dockerd command (e.g. a wrapper that starts it in a private mount namespace).
 DOCKERD = os.environ.get("KRUN_DOCKERD", "/usr/sbin/dockerd")
@@ -105,20 +105,7 @@ class Docker:
 
     def own_processes(self):
         """Live dockerd, containerd and shim processes of this instance (their command lines name our tmp)."""
-        found = []
-        for p in os.listdir("/proc"):
-            if not p.isdigit():
-                continue
-            try:
-                with open(f"/proc/{p}/cmdline", "rb") as f:
-                    argv = f.read().split(b"\0")
-                with open(f"/proc/{p}/stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if state != "Z" and self.tmp.encode() in b" ".join(argv):
-                found.append(int(p))
-        return found
+        return live_processes(self.tmp.encode())
 
     def teardown(self):
         """Remove every container and image, stop dockerd (which stops its containerd), then remove what is

@@ -7,7 +7,7 @@ import subprocess
 import time
 import uuid
 
-from clients.common import Runner, render, mounts_below
+from clients.common import Runner, live_processes, render, mounts_below
 
 IMAGE = "localhost/krun-test/busybox:latest"
 
@@ -71,20 +71,7 @@ class Podman:
 
     def conmons(self):
         """Live conmon processes of this podman instance (they carry our --root in their exit command)."""
-        pids = []
-        for p in os.listdir("/proc"):
-            if not p.isdigit():
-                continue
-            try:
-                with open(f"/proc/{p}/cmdline", "rb") as f:
-                    argv = f.read().split(b"\0")
-                with open(f"/proc/{p}/stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if state != "Z" and argv and argv[0].endswith(b"conmon") and self.tmp.encode() in b" ".join(argv):
-                pids.append(int(p))
-        return pids
+        return live_processes(self.tmp.encode(), b"conmon")
 
     def wait_conmons_gone(self, timeout=20):
         deadline = time.monotonic() + timeout
