@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "container/exec_path.h"
 #include "agent/agent.h"
 #include "agent/protocol.h"
 #include "agent/wire.h"
@@ -209,8 +210,8 @@ static int spawn(int conn, const struct agent_exec_request *req, struct exec_io 
         const char *step = strchr(buf, ' ') ? strchr(buf, ' ') + 1 : "fork";
         char msg[512];
         /* The runtime adds strerror(e) itself. */
-        if (strcmp(step, "exec") == 0)
-                snprintf(msg, sizeof(msg), "exec `%s`", req->args[0]);
+        if (strcmp(step, "exec") == 0) /* runc's wording, which clients map to 127 and 126 */
+                e = exec_path_error_text(e, req->args[0], msg, sizeof(msg));
         else
                 snprintf(msg, sizeof(msg), "exec `%s`: %s", req->args[0], step);
         if (*pid > 0)

@@ -1,6 +1,7 @@
 #include "container/exec_path.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +30,25 @@ static char *join_candidate(const char *cwd, const char *dir, size_t dir_len, co
 /* Clients turn our create error into the exit status of `run` by matching its text, so the wording is
  * runc's, in lower case: the docker CLI (case-sensitive) gives 127 for "executable file not found" and 126 for
  * "permission denied"; podman and containerd match the same phrases. */
+int exec_path_error_text(int errnum, const char *file, char *buf, size_t size)
+{
+        if (errnum == ENOENT || errnum == ENOTDIR) {
+                snprintf(buf, size, "exec: `%s`: executable file not found%s", file,
+                         strchr(file, '/') ? "" : " in $PATH");
+                return ENOENT;
+        }
+        if (errnum == EACCES)
+                snprintf(buf, size, "exec: `%s`: not an executable file (permission denied)", file);
+        else
+                snprintf(buf, size, "exec: `%s`: cannot be executed", file);
+        return errnum;
+}
+
 int exec_path_error(struct error **err, int errnum, const char *file)
 {
-        if (errnum == ENOENT || errnum == ENOTDIR)
-                return error_set(err, ENOENT, "exec: `%s`: executable file not found%s", file,
-                                 strchr(file, '/') ? "" : " in $PATH");
-        if (errnum == EACCES)
-                return error_set(err, EACCES, "exec: `%s`: not an executable file (permission denied)", file);
-        return error_set(err, errnum, "exec: `%s`: cannot be executed", file);
+        char msg[PATH_MAX + 96];
+        int e = exec_path_error_text(errnum, file, msg, sizeof(msg));
+        return error_set(err, e, "%s", msg);
 }
 
 int exec_path_resolve(const char *file, const char *path_env, const char *cwd, exec_path_check_fn check, void *userdata,

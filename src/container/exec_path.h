@@ -1,5 +1,7 @@
 /* execvp-style lookup of process.args[0] (pure: the filesystem check is injected, so tests cover every branch). */
 #pragma once
+#include <stddef.h>
+
 #include "core/error.h"
 
 /* PATH used when process.env has none (the same default crun, runc and Docker use). */
@@ -18,6 +20,9 @@ int exec_path_resolve(const char *file, const char *path_env, const char *cwd, e
 
 /* The error for `file` failing with errnum (ENOENT/ENOTDIR: not found, EACCES: not executable), worded so
  * that Docker, podman and containerd map it to exit 127 / 126 as they do for runc. */
+/* The same wording as text (no syscalls, no allocation): also the in-guest agent's. Returns the errno to
+ * report with it. */
+int exec_path_error_text(int errnum, const char *file, char *buf, size_t size);
 int exec_path_error(struct error **err, int errnum, const char *file);
 
 /* The real check: stat + access(X_OK) in the current root. */

@@ -36,7 +36,8 @@ def _marker(path):
 
 def _make_node(p):
     major, minor = FAKE_NODES[p]
-    open(_marker(p), "w").close()  # first: a crash after mknod must not leave an unmarked node
+    with open(_marker(p), "w") as f:  # first: a crash after mknod must not leave an unmarked node
+        f.write(str(os.getpid()))
     with contextlib.suppress(FileExistsError):
         os.mknod(p, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
     os.chmod(p, 0o666)  # mknod's mode is cut by the umask; rootless users must be able to open it
@@ -53,11 +54,29 @@ def fake_devices(*paths):
     yield
 
 
+def _owned_by_another_live_run(p):
+    """A node another pytest session (alive) made: not ours to remove (developers run suites side by side)."""
+    try:
+        with open(_marker(p)) as f:
+            pid = int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        return False
+    if pid in (0, os.getpid()):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 def remove_fake_devices():
     """Remove the nodes a fake_devices made (marked), also those of an earlier run that was killed."""
     removed = []
     for p in FAKE_NODES:
-        if os.path.exists(_marker(p)):
+        if os.path.exists(_marker(p)) and not _owned_by_another_live_run(p):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(p)
             os.unlink(_marker(p))
