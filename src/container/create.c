@@ -31,6 +31,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/utctime.h"
 #include "core/utf8.h"
 #include "executor/executor.h"
 #include "linux/idmap.h"
@@ -245,12 +246,8 @@ void creation_fill_state(struct creation *c)
         st->rootfs = c->rootfs;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
         char when[64];
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-        if (asprintf(&st->created, "%s.%09ldZ", when, ts.tv_nsec) < 0)
-                st->created = NULL;
+        st->created = utctime_format(&ts, when, sizeof(when)) > 0 ? strdup(when) : NULL;
         struct passwd *pw = getpwuid(geteuid());
         if (pw)
                 st->owner = strdup(pw->pw_name);

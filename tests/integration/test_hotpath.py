@@ -45,3 +45,10 @@ def test_run_clears_device_list_once(rt, tmp_path):
     assert rc == 0, err
     deny_all = [ln for ln in lines if re.search(r'write\(\d+, "a \*:\* rwm"', ln)]
     assert len(deny_all) == 1, deny_all
+
+
+def test_run_reads_no_timezone(rt, tmp_path):
+    # `created` is UTC: formatting it must not load the local time zone (strftime's tzset).
+    rc, err, lines = traced_run(rt, tmp_path)
+    assert rc == 0, err
+    assert not [ln for ln in lines if "/etc/localtime" in ln]
