@@ -52,3 +52,11 @@ def test_run_reads_no_timezone(rt, tmp_path):
     rc, err, lines = traced_run(rt, tmp_path)
     assert rc == 0, err
     assert not [ln for ln in lines if "/etc/localtime" in ln]
+
+
+def test_run_parses_config_once(rt, tmp_path):
+    # The delete at the end of `run` takes the poststop hooks from the config `run` already parsed.
+    rc, err, lines = traced_run(rt, tmp_path)
+    assert rc == 0, err
+    reads = [ln for ln in lines if re.search(r'openat\(.*config\.json", O_RDONLY', ln)]
+    assert len(reads) == 1, reads
