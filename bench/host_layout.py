@@ -11,6 +11,7 @@ hugetlb back to cgroup2 and the root's subtree_control gets it back.
 marked the way tests/integration/krun_double.py marks it, and removes it again if it made it.
 """
 import contextlib
+import errno
 import os
 import stat
 import subprocess
@@ -59,6 +60,20 @@ def _give_back_hugetlb(timeout=10.0):
     return _hugetlb_hierarchy() in (0, None)
 
 
+def _disable_hugetlb(timeout=60.0):
+    """EBUSY while a cgroup below the root enables hugetlb for its children (someone's containers):
+    wait for them, then give up naming the reason."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _write(UNIFIED + "/cgroup.subtree_control", "-hugetlb")
+        except OSError as e:
+            if e.errno != errno.EBUSY or time.monotonic() > deadline:
+                raise SystemExit(f"{UNIFIED}/cgroup.subtree_control: cannot drop hugetlb ({e.strerror}): cgroups "
+                                 "below the root use it (other containers?); the host is unchanged, retry later")
+            time.sleep(1)
+
+
 @contextlib.contextmanager
 def hugetlb_v1():
     """Yields a one-line description of the layout the runtimes see."""
@@ -70,7 +85,7 @@ def hugetlb_v1():
     made_dir = mounted = False
     try:
         if was_enabled:
-            _write(UNIFIED + "/cgroup.subtree_control", "-hugetlb")
+            _disable_hugetlb()
         os.mkdir(HUGETLB)
         made_dir = True
         subprocess.run(["mount", "-t", "cgroup", "-o", "hugetlb", "hugetlb", HUGETLB], check=True)
