@@ -8,7 +8,7 @@ Per run, from wait4 in a small C parent (spawn_rusage.c): wall time, CPU time (u
 and every process it reaped) and peak RSS (ru_maxrss: the largest process of the run). Prints median (min-max) per runtime and the medians of
 the pair-by-pair ratios. State roots on a tmpfs (/dev/shm) as /run is on most hosts; --state-dir to change.
 
-Usage: bench/start_latency.py [-n RUNS] [--build DIR] [--state-dir DIR]   (as root)
+Usage: bench/start_latency.py [-n RUNS] [--build DIR] [--state-dir DIR] [--layout host|v1-view]   (as root)
 """
 import argparse
 import contextlib
@@ -32,6 +32,13 @@ def ensure_packages():
         subprocess.run([os.path.join(TOP, "scripts", "deps.sh"), *missing], check=True)
 
 
+# --layout v1-view: each run in a private mount namespace where an empty tmpfs hides cgroup2 (set up before
+# the timed command starts), for when the host layout cannot be changed (other users' containers).
+PREFIX = []
+V1_VIEW = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+           'mount -t tmpfs bench-hide /sys/fs/cgroup/unified && exec "$@"', "sh"]
+
+
 def build_spawner(workdir):
     """bench/spawn_rusage.c: a small C parent that times one run and reports its wait4 rusage."""
     exe = os.path.join(workdir, "spawn_rusage")
@@ -42,7 +49,7 @@ def build_spawner(workdir):
 def time_run(spawner, rt, root, cid, errlog):
     """(wall s, CPU s, peak RSS KiB) of one `run`; raises on failure."""
     argv = [rt["binary"], "--root", root, "run", "--bundle", rt["bundle"], cid]
-    out = subprocess.run([spawner, *argv], env=dict(rt["env"], SPAWN_STDERR=errlog), check=True,
+    out = subprocess.run([*PREFIX, spawner, *argv], env=dict(rt["env"], SPAWN_STDERR=errlog), check=True,
                          stdout=subprocess.PIPE, text=True).stdout.split()
     if out[0] != "0":
         with open(errlog) as f:
@@ -61,6 +68,11 @@ def measure(spawner, runtimes, state_dir, runs):
             if i >= 0:
                 out[name].append(sample)
     return out
+
+
+@contextlib.contextmanager
+def v1_view():
+    yield "pure v1 view (cgroup2 hidden by a tmpfs in a private mount namespace per run)"
 
 
 def delete_leftovers(runtimes, state_dir):
@@ -102,7 +114,12 @@ def main():
     p.add_argument("--build", default=os.path.join(TOP, "build"))
     p.add_argument("--state-dir", default="/dev/shm", help="where the state roots go (tmpfs by default)")
     p.add_argument("--no-krun", action="store_true", help="skip krun mode")
+    p.add_argument("--layout", choices=("host", "v1-view"), default="host",
+                   help="host: the real hybrid layout with hugetlb in v1 for the run; v1-view: cgroup2 hidden "
+                        "in a private mount namespace per run (the host is not touched)")
     args = p.parse_args()
+    global PREFIX
+    PREFIX = V1_VIEW if args.layout == "v1-view" else []
     if os.geteuid() != 0:
         raise SystemExit("start_latency.py: run as root (it runs real containers)")
     ensure_packages()
@@ -123,7 +140,7 @@ def main():
             shutil.copytree(bundle, kbundle, symlinks=True)
             runtimes["krun"] = {"binary": os.path.join(args.build, "krun"), "bundle": kbundle,
                                 "env": dict(env, LD_LIBRARY_PATH=os.path.join(args.build, "tests", "libkrun-double"))}
-        with hugetlb_v1() as layout, (fake_kvm() if "krun" in runtimes else contextlib.nullcontext()):
+        with (hugetlb_v1() if not PREFIX else v1_view()) as layout, (fake_kvm() if "krun" in runtimes else contextlib.nullcontext()):
             try:
                 samples = measure(spawner, runtimes, state_dir, args.runs)
             finally:
