@@ -8,7 +8,7 @@
 
 `list` of 1,000 containers is bench/list_scale.py.
 
-Usage: bench/scale.py [-n PARALLEL] [-r ROUNDS] [-e EXECS] [--build DIR]   (as root)
+Usage: bench/scale.py [-n PARALLEL] [-r ROUNDS] [-e EXECS] [--build DIR] [--layout host|v1-view]   (as root)
 """
 import argparse
 import json
@@ -21,14 +21,15 @@ import time
 
 from bundle import make_bundle
 from host_layout import hugetlb_v1
-from start_latency import build_spawner
+from start_latency import V1_VIEW, build_spawner, v1_view
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PREFIX = []  # --layout v1-view: see start_latency.py
 
 
 def parallel_runs(binary, root, bundle, n, tag):
     t0 = time.perf_counter()
-    procs = [subprocess.Popen([binary, "--root", root, "run", "--bundle", bundle, f"{tag}-{i}"],
+    procs = [subprocess.Popen([*PREFIX, binary, "--root", root, "run", "--bundle", bundle, f"{tag}-{i}"],
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
              for i in range(n)]
     failed = []
@@ -43,7 +44,7 @@ def parallel_runs(binary, root, bundle, n, tag):
 
 
 def exec_once(spawner, binary, root, cid, errlog):
-    out = subprocess.run([spawner, binary, "--root", root, "exec", cid, "true"], check=True,
+    out = subprocess.run([*PREFIX, spawner, binary, "--root", root, "exec", cid, "true"], check=True,
                          env=dict(os.environ, SPAWN_STDERR=errlog), stdout=subprocess.PIPE, text=True).stdout.split()
     if out[0] != "0":
         with open(errlog) as f:
@@ -65,7 +66,10 @@ def main():
     p.add_argument("-r", "--rounds", type=int, default=3)
     p.add_argument("-e", "--execs", type=int, default=30)
     p.add_argument("--build", default=os.path.join(TOP, "build"))
+    p.add_argument("--layout", choices=("host", "v1-view"), default="host", help="as in start_latency.py")
     args = p.parse_args()
+    global PREFIX
+    PREFIX = V1_VIEW if args.layout == "v1-view" else []
     if os.geteuid() != 0:
         raise SystemExit("scale.py: run as root (it runs real containers)")
     runtimes = {"ours": os.path.join(args.build, "crun"), "crun": shutil.which("crun")}
@@ -84,7 +88,7 @@ def main():
         cfg["process"]["args"] = ["sleep", "1000"]
         with open(os.path.join(sleeper, "config.json"), "w") as f:
             json.dump(cfg, f)
-        with hugetlb_v1() as layout:
+        with (hugetlb_v1() if not PREFIX else v1_view()) as layout:
             try:
                 for r in range(args.rounds):
                     for name, binary in runtimes.items():
@@ -92,7 +96,7 @@ def main():
                                                        args.parallel, f"par{r}"))
                 for name, binary in runtimes.items():
                     root = os.path.join(state_dir, name)
-                    subprocess.run([binary, "--root", root, "run", "-d", "--bundle", sleeper, "sleeper"],
+                    subprocess.run([*PREFIX, binary, "--root", root, "run", "-d", "--bundle", sleeper, "sleeper"],
                                    check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
                 errlog = os.path.join(workdir, "stderr")
                 for _ in range(args.execs):
