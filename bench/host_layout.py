@@ -88,7 +88,13 @@ def hugetlb_v1():
             _disable_hugetlb()
         os.mkdir(HUGETLB)
         made_dir = True
-        subprocess.run(["mount", "-t", "cgroup", "-o", "hugetlb", "hugetlb", HUGETLB], check=True)
+        # Refused while cgroup2 still holds dying hugetlb cgroups (containers just removed): retry.
+        deadline = time.monotonic() + 30
+        while subprocess.run(["mount", "-t", "cgroup", "-o", "hugetlb", "hugetlb", HUGETLB],
+                             stderr=subprocess.DEVNULL).returncode != 0:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"mount the hugetlb v1 hierarchy on {HUGETLB}: refused for 30 s")
+            time.sleep(0.5)
         mounted = True
         yield "hybrid: v1 controllers (hugetlb v1 mounted for the run), empty cgroup2 at " + UNIFIED
     finally:
