@@ -5,7 +5,9 @@ in hybrid mode not supported, drop all controllers from cgroupv2"). On this host
 hugetlb: it has no v1 hierarchy, so it sits in /sys/fs/cgroup/unified. `hugetlb_v1()` gives it the v1
 hierarchy a systemd hybrid host would have (/sys/fs/cgroup/hugetlb) for the duration, so that every
 runtime runs on the same real hybrid layout; afterwards the hierarchy is unmounted, the kernel hands
-hugetlb back to cgroup2 and the root's subtree_control gets it back.
+hugetlb back to cgroup2 and the root's subtree_control gets it back. This changes the host for everyone
+while it runs: containers others start meanwhile get hugetlb cgroups in v1 (their empty leftovers are
+removed at the end). On a machine others use, prefer `--layout v1-view`.
 
 `fake_kvm()` makes a /dev/kvm node for krun mode with the libkrun test double on a host without KVM,
 marked the way tests/integration/krun_double.py marks it, and removes it again if it made it.
@@ -44,19 +46,30 @@ def _hugetlb_hierarchy():
     return None
 
 
-def _give_back_hugetlb(timeout=10.0):
-    """After the v1 unmount: the kernel destroys the hierarchy once its last (dying) cgroup is released;
-    mounting and unmounting it again lets that happen. Then hugetlb is in cgroup2 again."""
+def _remove_empty_children(top):
+    """Other runtimes that started containers during the run made hugetlb cgroups in our temporary
+    hierarchy; once those containers are gone the directories are empty and would keep the hierarchy (and
+    hugetlb) away from cgroup2. Only empty ones go (rmdir refuses a cgroup with processes)."""
+    left = 0
+    for d, subdirs, _ in sorted(os.walk(top), key=lambda w: -w[0].count("/")):
+        if d != top:
+            try:
+                os.rmdir(d)
+            except OSError:
+                left += 1
+    return left
+
+
+def _give_back_hugetlb(timeout=30.0):
+    """After the unmount the kernel destroys the hierarchy once its last (dying) cgroup is released. A
+    mount and unmount in a private mount namespace (so that no other runtime sees it) gets that done and
+    removes empty leftovers. Then hugetlb is in cgroup2 again."""
     deadline = time.monotonic() + timeout
-    scratch = None
+    script = 'd=$(mktemp -d) && mount -t cgroup -o hugetlb bench-hugetlb "$d" && ' \
+             'find "$d" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null; umount "$d"; rmdir "$d"'
     while _hugetlb_hierarchy() not in (0, None) and time.monotonic() < deadline:
-        if scratch is None:
-            scratch = subprocess.run(["mktemp", "-d"], capture_output=True, text=True, check=True).stdout.strip()
-        if subprocess.run(["mount", "-t", "cgroup", "-o", "hugetlb", "bench-hugetlb", scratch]).returncode == 0:
-            subprocess.run(["umount", scratch])
+        subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script])
         time.sleep(0.2)
-    if scratch:
-        os.rmdir(scratch)
     return _hugetlb_hierarchy() in (0, None)
 
 
@@ -99,6 +112,10 @@ def hugetlb_v1():
         yield "hybrid: v1 controllers (hugetlb v1 mounted for the run), empty cgroup2 at " + UNIFIED
     finally:
         problems = []
+        if mounted:
+            deadline = time.monotonic() + 10
+            while _remove_empty_children(HUGETLB) and time.monotonic() < deadline:
+                time.sleep(0.2)
         if mounted and subprocess.run(["umount", HUGETLB]).returncode != 0:
             problems.append(f"umount {HUGETLB}")
         if made_dir:
