@@ -1,19 +1,18 @@
 #!/usr/bin/python3
-"""Start latency: wall time of `RUNTIME run` of a trivial busybox container (create + start + wait +
-delete), for our crun, Debian's crun and Debian's runc, interleaved in one run; prints medians and the
-ratios ours/crun and ours/runc.
+"""Start latency: `RUNTIME run` of a busybox `true` from the `spec` bundle (create + start + wait + delete),
+for our crun, Debian's crun and runc, and our krun mode with the libkrun test double (no VM: what krun mode
+costs before a VM would boot), interleaved in one run on the real host layout (host_layout.py: hugetlb
+gets a v1 hierarchy for the run so that crun 1.8.1 accepts this hybrid host; restored afterwards).
 
-Debian 12's crun 1.8.1 refuses hybrid cgroup hosts ("cgroups in hybrid mode not supported, drop all
-controllers from cgroupv2") because hugetlb sits in the unified hierarchy. So the comparison runs in a
-private mount namespace where /sys/fs/cgroup/unified is hidden under an empty tmpfs: all three runtimes
-then see the same pure-v1 layout. Ours is also timed on the real hybrid layout, outside that namespace.
+Per run, from wait4 in a small C parent (spawn_rusage.c): wall time, CPU time (user + sys of the runtime
+and every process it reaped) and peak RSS (ru_maxrss: the largest process of the run). Prints median (min-max) per runtime and the medians of
+the pair-by-pair ratios. State roots on a tmpfs (/dev/shm) as /run is on most hosts; --state-dir to change.
 
-Usage: bench/start_latency.py [-n RUNS] [--build DIR]   (as root; installs crun and runc if missing)
+Usage: bench/start_latency.py [-n RUNS] [--build DIR] [--state-dir DIR] [--layout host|v1-view]   (as root)
 """
 import argparse
-import json
+import contextlib
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -22,6 +21,7 @@ import tempfile
 import time
 
 from bundle import make_bundle
+from host_layout import fake_kvm, hugetlb_v1
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -32,84 +32,124 @@ def ensure_packages():
         subprocess.run([os.path.join(TOP, "scripts", "deps.sh"), *missing], check=True)
 
 
-def time_run(binary, root, bundle, i):
-    """(wall seconds, CPU seconds user+sys of the runtime and everything it waited for)."""
-    cid = f"bench-{os.getpid()}-{i}"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    r = subprocess.run([binary, "--root", root, "run", "--bundle", bundle, cid],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    dt = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if r.returncode != 0:
-        raise SystemExit(f"{binary} run failed ({r.returncode}): {r.stderr.decode().strip()}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return dt, cpu
+# --layout v1-view: each run in a private mount namespace where an empty tmpfs hides cgroup2 (set up before
+# the timed command starts), for when the host layout cannot be changed (other users' containers).
+PREFIX = []
+V1_VIEW = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+           'mount -t tmpfs bench-hide /sys/fs/cgroup/unified && exec "$@"', "sh"]
 
 
-def measure(runtimes, bundle, workdir, runs):
-    """Medians of wall and CPU time per runtime, runs interleaved so that load drifts hit all alike."""
-    times = {name: [] for name in runtimes}
-    cpus = {name: [] for name in runtimes}
-    roots = {name: os.path.join(workdir, "root-" + name) for name in runtimes}
-    for name, binary in runtimes.items():  # warm-up: page cache, binaries, cgroup parents
-        time_run(binary, roots[name], bundle, "warm")
-    for i in range(runs):
-        for name, binary in runtimes.items():
-            dt, cpu = time_run(binary, roots[name], bundle, i)
-            times[name].append(dt)
-            cpus[name].append(cpu)
-    return {name: [statistics.median(times[name]), statistics.median(cpus[name])] for name in runtimes}
+def build_spawner(workdir):
+    """bench/spawn_rusage.c: a small C parent that times one run and reports its wait4 rusage."""
+    exe = os.path.join(workdir, "spawn_rusage")
+    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(TOP, "bench", "spawn_rusage.c")], check=True)
+    return exe
 
 
-def inner(args):
-    """Runs inside a private mount namespace. State roots live on a tmpfs, as /run does on production
-    hosts (this sandbox's /run is on ext4, where the fsync of our crash-safe state write costs 1-8 ms)."""
-    roots = os.path.join(args.workdir, "roots")
-    os.makedirs(roots)
-    subprocess.run(["mount", "-t", "tmpfs", "bench-roots", roots], check=True)
-    hybrid = measure({"ours": args.ours}, args.bundle, roots, args.runs)["ours"]
-    subprocess.run(["mount", "-t", "tmpfs", "bench", "/sys/fs/cgroup/unified"], check=True)
-    runtimes = {"ours": args.ours, "crun": shutil.which("crun"), "runc": shutil.which("runc")}
-    med = measure(runtimes, args.bundle, roots, args.runs)
-    med["ours-hybrid"] = hybrid
-    json.dump(med, sys.stdout)
+def time_run(spawner, rt, root, cid, errlog):
+    """(wall s, CPU s, peak RSS KiB) of one `run`; raises on failure."""
+    argv = [rt["binary"], "--root", root, "run", "--bundle", rt["bundle"], cid]
+    out = subprocess.run([*PREFIX, spawner, *argv], env=dict(rt["env"], SPAWN_STDERR=errlog), check=True,
+                         stdout=subprocess.PIPE, text=True).stdout.split()
+    if out[0] != "0":
+        with open(errlog) as f:
+            raise SystemExit(f"{' '.join(argv)} failed ({out[0]}): {f.read().strip()}")
+    return int(out[1]) / 1e9, (int(out[2]) + int(out[3])) / 1e6, int(out[4])
+
+
+def measure(spawner, runtimes, state_dir, runs):
+    """Per runtime, lists of (wall, cpu, rss); runs interleaved so that load drifts hit all alike."""
+    out = {name: [] for name in runtimes}
+    errlog = os.path.join(state_dir, "stderr")
+    for i in range(-1, runs):  # -1: warm-up (page cache, cgroup parents), not counted
+        for name, rt in runtimes.items():
+            root = os.path.join(state_dir, "root-" + name)
+            sample = time_run(spawner, rt, root, f"bench-{os.getpid()}-{name}-{i + 1}", errlog)
+            if i >= 0:
+                out[name].append(sample)
+    return out
+
+
+@contextlib.contextmanager
+def v1_view():
+    yield "pure v1 view (cgroup2 hidden by a tmpfs in a private mount namespace per run)"
+
+
+def delete_leftovers(runtimes, state_dir):
+    """After a failed run: what a runtime left in its root (and the cgroups it names) goes."""
+    for name, rt in runtimes.items():
+        root = os.path.join(state_dir, "root-" + name)
+        for cid in os.listdir(root) if os.path.isdir(root) else ():
+            subprocess.run([rt["binary"], "--root", root, "delete", "--force", cid], env=rt["env"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def spread(values, scale, fmt):
+    return f"{fmt.format(statistics.median(values) * scale)} ({fmt.format(min(values) * scale)}-" \
+           f"{fmt.format(max(values) * scale)})"
+
+
+def ratio(samples, a, b, k):
+    return statistics.median(x[k] / y[k] for x, y in zip(samples[a], samples[b]))
+
+
+def report(samples, runs, layout, state_dir):
+    names = {"ours": "ours (crun mode)", "crun": "Debian crun", "runc": "Debian runc", "krun": "ours (krun mode)"}
+    print(f"`run` of busybox `true`, {runs} interleaved runs; median (min-max)")
+    print(f"  cgroups: {layout}; state roots: {state_dir}")
+    print(f"  {'':18s} {'wall ms':>20s} {'cpu ms':>20s} {'peak RSS KiB':>20s}")
+    for name, s in samples.items():
+        wall, cpu, rss = zip(*s)
+        print(f"  {names[name]:18s} {spread(wall, 1e3, '{:.1f}'):>20s} {spread(cpu, 1e3, '{:.1f}'):>20s} "
+              f"{spread(rss, 1, '{:.0f}'):>20s}")
+    for a, b in (("ours", "crun"), ("ours", "runc"), ("krun", "ours")):
+        if a in samples and b in samples:
+            print(f"  ratio {a}/{b}: wall {ratio(samples, a, b, 0):.2f}  cpu {ratio(samples, a, b, 1):.2f}  "
+                  f"peak RSS {ratio(samples, a, b, 2):.2f}")
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("-n", "--runs", type=int, default=30)
+    p.add_argument("-n", "--runs", type=int, default=40)
     p.add_argument("--build", default=os.path.join(TOP, "build"))
-    p.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--ours", help=argparse.SUPPRESS)
-    p.add_argument("--bundle", help=argparse.SUPPRESS)
-    p.add_argument("--workdir", help=argparse.SUPPRESS)
+    p.add_argument("--state-dir", default="/dev/shm", help="where the state roots go (tmpfs by default)")
+    p.add_argument("--no-krun", action="store_true", help="skip krun mode")
+    p.add_argument("--layout", choices=("host", "v1-view"), default="host",
+                   help="host: the real hybrid layout with hugetlb in v1 for the run; v1-view: cgroup2 hidden "
+                        "in a private mount namespace per run (the host is not touched)")
     args = p.parse_args()
-    if args.inner:
-        return inner(args)
+    global PREFIX
+    PREFIX = V1_VIEW if args.layout == "v1-view" else []
     if os.geteuid() != 0:
         raise SystemExit("start_latency.py: run as root (it runs real containers)")
     ensure_packages()
-    ours = os.path.join(args.build, "crun")
     workdir = tempfile.mkdtemp(prefix="krun-bench-")
+    state_dir = tempfile.mkdtemp(prefix="krun-bench-state-", dir=args.state_dir)
     try:
-        bundle = make_bundle(workdir, ours)
-        out = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, __file__, "--inner",
-                              "--runs", str(args.runs), "--ours", ours, "--bundle", bundle, "--workdir", workdir],
-                             check=True, stdout=subprocess.PIPE).stdout
-        med = json.loads(out)
+        spawner = build_spawner(workdir)
+        bundle = make_bundle(workdir, os.path.join(args.build, "crun"))
+        env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")}
+        runtimes = {
+            "ours": {"binary": os.path.join(args.build, "crun"), "bundle": bundle, "env": env},
+            "crun": {"binary": shutil.which("crun"), "bundle": bundle, "env": env},
+            "runc": {"binary": shutil.which("runc"), "bundle": bundle, "env": env},
+        }
+        if not args.no_krun:
+            # A bundle of its own: the double writes its call log into the rootfs.
+            kbundle = os.path.join(workdir, "kbundle")
+            shutil.copytree(bundle, kbundle, symlinks=True)
+            runtimes["krun"] = {"binary": os.path.join(args.build, "krun"), "bundle": kbundle,
+                                "env": dict(env, LD_LIBRARY_PATH=os.path.join(args.build, "tests", "libkrun-double"))}
+        with (hugetlb_v1() if not PREFIX else v1_view()) as layout, (fake_kvm() if "krun" in runtimes else contextlib.nullcontext()):
+            try:
+                samples = measure(spawner, runtimes, state_dir, args.runs)
+            finally:
+                delete_leftovers(runtimes, state_dir)
     finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"start latency, `run` of a trivial busybox container, median of {args.runs} runs")
-    print("  layout: pure v1 view (cgroup2 hidden; Debian's crun 1.8.1 refuses this hybrid host otherwise)")
-    print(f"  {'':5s} {'wall ms':>8s} {'cpu ms':>8s}")
-    for name in ("ours", "crun", "runc"):
-        print(f"  {name:5s} {med[name][0] * 1000:8.2f} {med[name][1] * 1000:8.2f}")
-    for other in ("crun", "runc"):
-        print(f"  ratio ours/{other}: wall {med['ours'][0] / med[other][0]:.2f}   cpu {med['ours'][1] / med[other][1]:.2f}")
-    hybrid = med["ours-hybrid"]
-    print(f"  ours on the real hybrid layout: wall {hybrid[0] * 1000:.2f} ms, cpu {hybrid[1] * 1000:.2f} ms")
+    report(samples, args.runs, layout, args.state_dir)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -506,23 +506,34 @@ static char *rule_line(const struct oci_device_rule *d)
         return s;
 }
 
+/* "a *:* rwm" denied: the whole list cleared. */
+static bool is_deny_all(const struct oci_device_rule *d)
+{
+        return !d->allow && d->type == 'a' && d->major < 0 && d->minor < 0 && strchr(d->access, 'r') &&
+               strchr(d->access, 'w') && strchr(d->access, 'm');
+}
+
 int cgroup_devices_v1(const struct oci_device_rule *rules, size_t n, char ***files, char ***lines, struct error **err)
 {
         for (size_t i = 0; i < n; i++)
                 if (check_rule(&rules[i], i, err) < 0)
                         return -EINVAL;
-        size_t total = 1 + n + cgroup_n_default_device_rules;
+        /* Start from nothing: v1 children inherit the parent's list, which is "allow all" at the root.
+         * Configs usually begin with that very rule (`spec`, Docker, podman): then it is written once. */
+        size_t prefix = n > 0 && is_deny_all(&rules[0]) ? 0 : 1;
+        size_t total = prefix + n + cgroup_n_default_device_rules;
         _cleanup_strv_ char **f = calloc(total + 1, sizeof(char *));
         _cleanup_strv_ char **l = calloc(total + 1, sizeof(char *));
         if (!f || !l)
                 return error_set(err, ENOMEM, "devices");
-        /* Start from nothing: v1 children inherit the parent's list, which is "allow all" at the root. */
-        f[0] = strdup("devices.deny");
-        l[0] = strdup("a *:* rwm");
-        for (size_t i = 0; i < total - 1; i++) {
+        if (prefix) {
+                f[0] = strdup("devices.deny");
+                l[0] = strdup("a *:* rwm");
+        }
+        for (size_t i = 0; i < total - prefix; i++) {
                 const struct oci_device_rule *d = i < n ? &rules[i] : &cgroup_default_device_rules[i - n];
-                f[i + 1] = strdup(d->allow ? "devices.allow" : "devices.deny");
-                l[i + 1] = rule_line(d);
+                f[i + prefix] = strdup(d->allow ? "devices.allow" : "devices.deny");
+                l[i + prefix] = rule_line(d);
         }
         for (size_t i = 0; i < total; i++)
                 if (!f[i] || !l[i])

@@ -236,8 +236,15 @@ static int destroy_cgroup(const struct loaded_container *l, bool force, struct e
 
 int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct error **err)
 {
+        return container_delete_parsed(rt, id, force, NULL, err);
+}
+
+int container_delete_parsed(struct runtime_ctx *rt, const char *id, bool force, const struct oci_spec *parsed,
+                            struct error **err)
+{
         struct loaded_container l;
-        _cleanup_spec_ struct oci_spec *spec = NULL;
+        _cleanup_spec_ struct oci_spec *loaded = NULL;
+        const struct oci_spec *spec = parsed;
         _cleanup_error_ struct error *spec_err = NULL;
         int r = loaded_container_open(rt, id, true, &l, err);
         if (r < 0 && force && l.root_fd >= 0 && state_validate_id(id, NULL) >= 0) {
@@ -263,7 +270,9 @@ int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct 
                         goto out;
         }
         /* Read before the state directory goes: poststop hooks run once everything is gone. */
-        if (l.st->bundle && load_spec(l.dir_fd, &spec, &spec_err) < 0)
+        if (!spec && l.st->bundle && load_spec(l.dir_fd, &loaded, &spec_err) >= 0)
+                spec = loaded;
+        else if (!spec && l.st->bundle)
                 log_warning("delete `%s`: no poststop hooks: %s", id, spec_err ? spec_err->msg : "config.json");
         r = destroy_cgroup(&l, force, err);
         /* What the executor wrote into the rootfs (krun: /.krun_config.json); needs the state's config copy.

@@ -31,6 +31,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/utctime.h"
 #include "core/utf8.h"
 #include "executor/executor.h"
 #include "linux/idmap.h"
@@ -245,12 +246,8 @@ void creation_fill_state(struct creation *c)
         st->rootfs = c->rootfs;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
         char when[64];
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-        if (asprintf(&st->created, "%s.%09ldZ", when, ts.tv_nsec) < 0)
-                st->created = NULL;
+        st->created = utctime_format(&ts, when, sizeof(when)) > 0 ? strdup(when) : NULL;
         struct passwd *pw = getpwuid(geteuid());
         if (pw)
                 st->owner = strdup(pw->pw_name);
@@ -591,10 +588,11 @@ int container_run(struct runtime_ctx *rt, const struct create_options *opts, int
         state_mark_started(c.dir_fd);
         close_fd(&c.dir_fd);
         r = foreground_wait(c.pid, c.pidfd, c.pty_master, exit_status, err);
+        _cleanup_spec_ struct oci_spec *spec = TAKE_PTR(c.spec); /* for delete's poststop hooks */
         creation_free(&c);
         if (!o.keep) {
                 _cleanup_error_ struct error *e2 = NULL;
-                if (container_delete(rt, o.id, true, &e2) < 0 && r >= 0)
+                if (container_delete_parsed(rt, o.id, true, spec, &e2) < 0 && r >= 0)
                         log_warning("delete `%s` after run: %s", o.id, e2->msg);
         }
         return r;

@@ -22,11 +22,12 @@
 #define HOST_CGROUP "/sys/fs/cgroup"
 
 /* Our own cgroup path in the hierarchy named `hierarchy` ("memory", "cpu,cpuacct", "systemd" for
- * name=systemd, "unified" or "" for the v2 line), from /proc/self/cgroup. NULL when not listed. */
-static char *own_cgroup(const char *hierarchy)
+ * name=systemd, "unified" or "" for the v2 line), from the text of /proc/self/cgroup (`self`, read once
+ * per mount, not once per hierarchy). NULL when not listed. */
+static char *own_cgroup(const char *self, const char *hierarchy)
 {
-        _cleanup_free_ char *text = NULL;
-        if (fs_read_file("/proc/self/cgroup", 1 << 20, &text, NULL) < 0)
+        _cleanup_free_ char *text = self ? strdup(self) : NULL;
+        if (!text)
                 return NULL;
         bool want_v2 = !*hierarchy || strcmp(hierarchy, "unified") == 0;
         for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -44,15 +45,23 @@ static char *own_cgroup(const char *hierarchy)
         return NULL;
 }
 
+/* /proc/self/cgroup, read on first use into `*cache` (NULL when unreadable: the binds then fall back). */
+static const char *self_cgroups(char **cache)
+{
+        if (!*cache && fs_read_file("/proc/self/cgroup", 1 << 20, cache, NULL) < 0)
+                *cache = NULL;
+        return *cache;
+}
+
 /* Bind the container's cgroup of one hierarchy, or the whole hierarchy when that cannot be found. */
-static int bind_hierarchy(const char *host_dir, const char *hierarchy, int dir_fd, const char *name,
+static int bind_hierarchy(const char *self, const char *host_dir, const char *hierarchy, int dir_fd, const char *name,
                           const struct mount_options *o)
 {
         _cleanup_close_ int target_fd = -1;
         int r = mount_reopen(dir_fd, name, &target_fd);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *own = own_cgroup(hierarchy);
+        _cleanup_free_ char *own = own_cgroup(self, hierarchy);
         _cleanup_free_ char *path = NULL;
         if (own && strcmp(own, "/") != 0 && asprintf(&path, "%s%s", host_dir, own) < 0)
                 path = NULL;
@@ -98,6 +107,7 @@ static int mount_v1(const struct rootfs_config *cfg, int rootfs_fd, const char *
         if (r < 0)
                 return r;
 
+        _cleanup_free_ char *self = NULL;
         DIR *d = opendir(HOST_CGROUP);
         if (!d)
                 return error_sys(err, "open `%s`", HOST_CGROUP);
@@ -139,7 +149,7 @@ static int mount_v1(const struct rootfs_config *cfg, int rootfs_fd, const char *
                 }
                 int b = cfg->has_new_cgroupns ? mount_fresh_hierarchy(de->d_name, sub, o) : -EPERM;
                 if (b < 0)
-                        b = bind_hierarchy(host_dir, de->d_name, tmpfs, de->d_name, o);
+                        b = bind_hierarchy(self_cgroups(&self), host_dir, de->d_name, tmpfs, de->d_name, o);
                 if (b < 0)
                         r = error_set(err, -b, "bind `%s`", host_dir);
         }
@@ -179,7 +189,8 @@ int mount_cgroup(const struct rootfs_config *cfg, int rootfs_fd, const char *des
                         return error_set(err, -r, "mount cgroup2");
         }
         /* Without our own cgroup namespace a fresh cgroup2 would show the host's root: bind ours. */
-        r = bind_hierarchy(HOST_CGROUP, "", rootfs_fd, dest, o);
+        _cleanup_free_ char *self = NULL;
+        r = bind_hierarchy(self_cgroups(&self), HOST_CGROUP, "", rootfs_fd, dest, o);
         if (r < 0)
                 return error_set(err, -r, "bind the container cgroup");
         return 0;

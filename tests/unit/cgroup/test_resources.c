@@ -369,12 +369,11 @@ static void test_devices_v1(void **state)
         _cleanup_error_ struct error *err = NULL;
         assert_int_equal(cgroup_devices_v1(d, 3, &files, &lines, &err), 0);
         static const char *const want[][2] = {
-            {"devices.deny", "a *:* rwm"},    {"devices.deny", "a *:* rwm"},  {"devices.allow", "c 10:229 rw"},
-            {"devices.allow", "b 8:* r"},     {"devices.allow", "c *:* m"},   {"devices.allow", "b *:* m"},
-            {"devices.allow", "c 1:3 rwm"},   {"devices.allow", "c 1:8 rwm"}, {"devices.allow", "c 1:7 rwm"},
-            {"devices.allow", "c 5:0 rwm"},   {"devices.allow", "c 1:5 rwm"}, {"devices.allow", "c 1:9 rwm"},
-            {"devices.allow", "c 136:* rwm"}, {"devices.allow", "c 5:2 rwm"}, {"devices.allow", "c 10:200 rwm"},
-            {"devices.allow", "c 5:1 rwm"},
+            {"devices.deny", "a *:* rwm"},  {"devices.allow", "c 10:229 rw"},  {"devices.allow", "b 8:* r"},
+            {"devices.allow", "c *:* m"},   {"devices.allow", "b *:* m"},      {"devices.allow", "c 1:3 rwm"},
+            {"devices.allow", "c 1:8 rwm"}, {"devices.allow", "c 1:7 rwm"},    {"devices.allow", "c 5:0 rwm"},
+            {"devices.allow", "c 1:5 rwm"}, {"devices.allow", "c 1:9 rwm"},    {"devices.allow", "c 136:* rwm"},
+            {"devices.allow", "c 5:2 rwm"}, {"devices.allow", "c 10:200 rwm"}, {"devices.allow", "c 5:1 rwm"},
         };
         size_t n = 0;
         for (; files[n]; n++) {
@@ -384,6 +383,14 @@ static void test_devices_v1(void **state)
         }
         assert_int_equal(n, sizeof(want) / sizeof(want[0]));
         assert_null(lines[n]);
+
+        /* Without a leading deny-all of its own, the list is still cleared first. */
+        _cleanup_strv_ char **f2 = NULL, **l2 = NULL;
+        assert_int_equal(cgroup_devices_v1(&d[1], 1, &f2, &l2, &err), 0);
+        assert_string_equal(f2[0], "devices.deny");
+        assert_string_equal(l2[0], "a *:* rwm");
+        assert_string_equal(l2[1], "c 10:229 rw");
+        assert_string_equal(l2[2], "c *:* m");
 
         struct oci_device_rule bad1 = {true, 'x', 1, 1, "r"}, bad2 = {true, 'c', 1, 1, ""},
                                bad3 = {true, 'c', 1, 1, "rx"};
