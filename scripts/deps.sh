@@ -7,7 +7,7 @@
 # (test_rootless.py, test_podman_rootless.py).
 # Usage: scripts/deps.sh [extra packages...]
 set -eu
-pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev clang-format libjson-c-dev libseccomp-dev libcap-dev
+pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev clang-format clang-tidy cppcheck libjson-c-dev libseccomp-dev libcap-dev
 libsystemd-dev libcmocka-dev python3-pytest python3-jsonschema busybox-static iproute2 util-linux procps
 podman conmon catatonit containerd docker.io criu uidmap $*"
 missing=""

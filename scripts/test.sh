@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every test, from a fresh machine: install dependencies, build (gcc, plus a clang ASan/UBSan build of the
-# unit tests), check formatting, run the unit tests, the fuzz targets for a bounded time (scripts/fuzz.sh,
+# unit tests), check formatting, static analysis (scripts/lint.sh), run the unit tests, the fuzz targets for a bounded time (scripts/fuzz.sh,
 # FUZZ_SECONDS each), then the integration tests as root.
 # Usage: scripts/test.sh [pytest args...]   (e.g. scripts/test.sh -k lifecycle)
 set -eu
@@ -18,6 +18,8 @@ echo "== build"
 scripts/build.sh
 echo "== format"
 scripts/check-format.sh
+echo "== lint (clang-tidy, cppcheck: zero findings)"
+scripts/lint.sh
 echo "== unit tests"
 meson test -C build --suite unit --print-errorlogs -q
 echo "== clang build (-Werror) and unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"

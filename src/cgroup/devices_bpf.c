@@ -132,7 +132,7 @@ static int query_attached(int cgroup_fd, uint32_t *ids, uint32_t *n)
 int cgroup_bpf_devices_attach(int cgroup_fd, const struct oci_device_rule *rules, size_t n, struct error **err)
 {
         _cleanup_free_ struct bpf_insn *insns = NULL;
-        size_t n_insns;
+        size_t n_insns = 0;
         int r = cgroup_bpf_devices_program(rules, n, &insns, &n_insns, err);
         if (r < 0)
                 return r;

@@ -63,7 +63,7 @@ int cgroup_dirs_freeze(const struct cgroup_dirs *d, bool freeze, struct error **
                 int state = v1 ? v1_state(dir) : v2_events_frozen(dir);
                 if (state < 0 || state == (int)freeze)
                         return 0;
-                struct timespec ts = {0, 10 * 1000 * 1000};
+                struct timespec ts = {0, 10L * 1000 * 1000};
                 nanosleep(&ts, NULL);
         }
         if (freeze) {

@@ -1,6 +1,6 @@
 /* OCI linux.resources -> (controller, file, value) for cgroup v1 and v2. Pure: no syscalls, so every
- * conversion is unit tested value by value. The conversions follow crun and runc (see
- * shared/spec/oci-config.md §8); the few places where they differ are commented. */
+ * conversion is unit tested value by value. The conversions follow crun and runc;
+ * the few places where they differ are commented. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>

@@ -184,7 +184,7 @@ int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *
         /* The job runs asynchronously: wait (5 s at most) until the pid sits in the new scope. */
         _cleanup_free_ char *cg = NULL;
         for (int i = 0; i < 500 && !(cg = cgroup_of(pid, unit)); i++) {
-                struct timespec ts = {0, 10 * 1000 * 1000};
+                struct timespec ts = {0, 10L * 1000 * 1000};
                 nanosleep(&ts, NULL);
         }
         if (!cg) {

@@ -193,7 +193,7 @@ char *cmd_ps_format(const pid_t *pids, size_t n, enum ps_format format);
 /* The features document (runtime-spec features.md), pretty-printed JSON. Nothing privileged (the seccomp
  * architectures are those libseccomp can combine with the native one); `has_libkrun` is probed by the
  * caller. Caller frees. */
-char *cmd_features_json(bool has_libkrun);
+char *cmd_features_json(bool has_libkrun, bool has_criu);
 
 extern const struct cmd_desc cmd_exec_desc, cmd_pause_desc, cmd_resume_desc, cmd_update_desc, cmd_ps_desc,
     cmd_features_desc;

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <unistd.h>
 
 #include "build_config.h"
 #include "cmd/cmd.h"
+#include "container/checkpoint.h"
 #include "core/cleanup.h"
 #include "executor/executor.h"
 #include "linux/mount_options.h"
@@ -153,7 +155,7 @@ static struct json_object *linux_features(void)
         return o;
 }
 
-static struct json_object *annotations(bool has_libkrun)
+static struct json_object *annotations(bool has_libkrun, bool has_criu)
 {
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "org.krun.version", json_object_new_string(KRUN_VERSION));
@@ -163,12 +165,12 @@ static struct json_object *annotations(bool has_libkrun)
         /* From the executor's capability: krun runs exec'd processes in the VM through its agent. */
         json_object_object_add(o, "org.krun.exec.vm",
                                json_object_new_string(executor_krun.exec_process ? "true" : "false"));
-        /* `checkpoint` runs criu dump, but `restore` cannot re-create a container yet: no usable round trip. */
-        json_object_object_add(o, "org.krun.checkpoint.enabled", json_object_new_string("false"));
+        /* checkpoint and restore run the criu binary: usable where one is found (as --version's +CRIU). */
+        json_object_object_add(o, "org.krun.checkpoint.enabled", json_object_new_string(has_criu ? "true" : "false"));
         return o;
 }
 
-char *cmd_features_json(bool has_libkrun)
+char *cmd_features_json(bool has_libkrun, bool has_criu)
 {
         struct json_object *f = json_object_new_object();
         if (!f)
@@ -178,7 +180,7 @@ char *cmd_features_json(bool has_libkrun)
         json_object_object_add(f, "hooks", string_array(hook_names, ARRAY_SIZE(hook_names)));
         json_object_object_add(f, "mountOptions", mount_options());
         json_object_object_add(f, "linux", linux_features());
-        json_object_object_add(f, "annotations", annotations(has_libkrun));
+        json_object_object_add(f, "annotations", annotations(has_libkrun, has_criu));
         json_object_object_add(f, "potentiallyUnsafeConfigAnnotations",
                                string_array(unsafe_annotations, ARRAY_SIZE(unsafe_annotations)));
         char *out = NULL;
@@ -209,7 +211,8 @@ static int features_run(struct runtime_ctx *rt, int argc, char **argv, struct er
         }
         if (r < 0)
                 return r;
-        _cleanup_free_ char *out = cmd_features_json(cmd_libkrun_available());
+        _cleanup_free_ char *criu = checkpoint_criu_path(rt, NULL);
+        _cleanup_free_ char *out = cmd_features_json(cmd_libkrun_available(), criu && access(criu, X_OK) == 0);
         if (!out)
                 return error_set(err, ENOMEM, "features");
         if (fputs(out, stdout) < 0 || fflush(stdout) != 0)

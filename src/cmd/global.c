@@ -21,7 +21,8 @@ enum {
 };
 
 const struct cmd_option cmd_global_options[] = {
-    {"root", KEY_ROOT, CMD_ARG_REQUIRED, "DIR", "state directory (default: $XDG_RUNTIME_DIR/krun, else /run/krun)"},
+    {"root", KEY_ROOT, CMD_ARG_REQUIRED, "DIR",
+     "state directory (default: /run/krun; rootless: $XDG_RUNTIME_DIR/krun)"},
     {"log", KEY_LOG, CMD_ARG_REQUIRED, "DEST", "log to PATH or file:PATH instead of stderr"},
     {"log-format", KEY_LOG_FORMAT, CMD_ARG_REQUIRED, "FORMAT", "text (default) or json"},
     {"log-level", KEY_LOG_LEVEL, CMD_ARG_REQUIRED, "LEVEL", "error (default), warning or debug"},

@@ -311,6 +311,7 @@ static int list_run(struct runtime_ctx *rt, int argc, char **argv, struct error 
         while (ids[count])
                 count++;
         _cleanup_(list_result_clear) struct list_result l = {
+            /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, so sizeof a pointer */
             .states = calloc(count + 1, sizeof(*l.states)),
             .is_broken = calloc(count + 1, sizeof(*l.is_broken)),
             .entries = calloc(count + 1, sizeof(*l.entries)),

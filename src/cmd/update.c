@@ -159,7 +159,7 @@ static int update_option(void *data, int key, const char *value, struct error **
 {
         struct update_options *o = data;
         struct oci_resources *res = &o->res;
-        long long v;
+        long long v = 0;
         int r;
         switch (key) {
         case 'r':

@@ -17,9 +17,15 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/path_search.h"
 
 #define LOG_TAIL_LINES 6
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int is_executable(const char *path, void *userdata)
+{
+        (void)userdata;
+        return access(path, X_OK) < 0 ? -ENOENT : 0;
+}
 
 char *checkpoint_criu_path(const struct runtime_ctx *rt, struct error **err)
 {
@@ -27,17 +33,12 @@ char *checkpoint_criu_path(const struct runtime_ctx *rt, struct error **err)
                 return strdup(rt->criu);
         const char *path = getenv("PATH");
         if (!path || !*path)
-                path = DEFAULT_PATH;
-        for (const char *p = path; *p;) {
-                size_t len = strcspn(p, ":");
-                char *candidate = NULL;
-                if (len && asprintf(&candidate, "%.*s/criu", (int)len, p) < 0)
-                        return NULL;
-                if (candidate && access(candidate, X_OK) == 0)
-                        return candidate;
-                free(candidate);
-                p += len + (p[len] == ':');
-        }
+                path = PATH_SEARCH_DEFAULT;
+        /* Absolute entries only: where the runtime was started from is no place to pick criu up. */
+        char *found = NULL;
+        int r = path_search("criu", path, NULL, PATH_SEARCH_ABSOLUTE_ONLY, is_executable, NULL, &found);
+        if (r >= 0 || r == -ENOMEM)
+                return found;
         error_set(err, ENOENT, "criu: not found on PATH (%s); install CRIU (scripts/criu.sh) or pass --criu PATH",
                   path);
         return NULL;

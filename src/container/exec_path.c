@@ -9,23 +9,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-
-/* dir + "/" + name, with dir made absolute against cwd; NULL on ENOMEM. */
-static char *join_candidate(const char *cwd, const char *dir, size_t dir_len, const char *name)
-{
-        char *s = NULL;
-        const char *base = cwd && *cwd ? cwd : "/";
-        /* "/" + "/" + "x" would give "//x": no separator after a base that already ends with one. */
-        const char *sep = base[strlen(base) - 1] == '/' ? "" : "/";
-        int n;
-        if (dir_len == 0)
-                n = asprintf(&s, "%s%s%s", base, sep, name);
-        else if (dir[0] == '/')
-                n = asprintf(&s, "%.*s/%s", (int)dir_len, dir, name);
-        else
-                n = asprintf(&s, "%s%s%.*s/%s", base, sep, (int)dir_len, dir, name);
-        return n < 0 ? NULL : s;
-}
+#include "core/path_search.h"
 
 /* Clients turn our create error into the exit status of `run` by matching its text, so the wording is
  * runc's, in lower case: the docker CLI (case-sensitive) gives 127 for "executable file not found" and 126 for
@@ -59,7 +43,7 @@ int exec_path_resolve(const char *file, const char *path_env, const char *cwd, e
                 return error_set(err, ENOENT, "process.args[0]: empty executable name");
 
         if (strchr(file, '/')) {
-                _cleanup_free_ char *p = file[0] == '/' ? strdup(file) : join_candidate(cwd, NULL, 0, file);
+                _cleanup_free_ char *p = file[0] == '/' ? strdup(file) : path_search_join(cwd, NULL, 0, file);
                 if (!p)
                         return error_set(err, ENOMEM, "resolve executable `%s`", file);
                 int r = check(p, userdata);
@@ -69,27 +53,14 @@ int exec_path_resolve(const char *file, const char *path_env, const char *cwd, e
                 return 0;
         }
 
-        if (!path_env)
-                path_env = EXEC_PATH_DEFAULT;
-        int saw_error = 0; /* first "exists but unusable" error, reported when nothing is found */
-        const char *dir = path_env;
-        for (;;) {
-                const char *end = strchrnul(dir, ':');
-                _cleanup_free_ char *p = join_candidate(cwd, dir, (size_t)(end - dir), file);
-                if (!p)
-                        return error_set(err, ENOMEM, "resolve executable `%s`", file);
-                int r = check(p, userdata);
-                if (r == 0) {
-                        *out = TAKE_PTR(p);
-                        return 0;
-                }
-                if (r != -ENOENT && r != -ENOTDIR && !saw_error)
-                        saw_error = -r;
-                if (*end == '\0')
-                        break;
-                dir = end + 1;
-        }
-        return exec_path_error(err, saw_error ? saw_error : ENOENT, file);
+        _cleanup_free_ char *found = NULL;
+        int r = path_search(file, path_env, cwd, 0, check, userdata, &found);
+        if (r == -ENOMEM)
+                return error_set(err, ENOMEM, "resolve executable `%s`", file);
+        if (r < 0)
+                return exec_path_error(err, -r, file);
+        *out = TAKE_PTR(found);
+        return 0;
 }
 
 int exec_path_check_fs(const char *path, void *userdata)

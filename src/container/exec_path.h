@@ -3,17 +3,15 @@
 #include <stddef.h>
 
 #include "core/error.h"
-
-/* PATH used when process.env has none (the same default crun, runc and Docker use). */
-#define EXEC_PATH_DEFAULT "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#include "core/path_search.h"
 
 /* Returns 0 when `path` is an executable regular file, -ENOENT/-ENOTDIR when nothing is there, -EACCES when
  * something is there but cannot be executed (directory, device, no x bit), another -errno otherwise. */
-typedef int (*exec_path_check_fn)(const char *path, void *userdata);
+typedef path_search_check_fn exec_path_check_fn;
 
 /* Resolve `file` like execvp: a name containing '/' is taken as is (made absolute against `cwd` when relative);
- * otherwise each element of `path_env` (NULL: EXEC_PATH_DEFAULT) is tried in order, an empty element meaning
- * `cwd`. As execvp, a candidate that exists but is not executable does not stop the search, but is reported
+ * otherwise the search is core/path_search.h's (NULL `path_env`: PATH_SEARCH_DEFAULT; an empty element means
+ * `cwd`). As execvp, a candidate that exists but is not executable does not stop the search, but is reported
  * (EACCES) when nothing better is found. On success *out is a heap string. */
 int exec_path_resolve(const char *file, const char *path_env, const char *cwd, exec_path_check_fn check, void *userdata,
                       char **out, struct error **err);

@@ -441,7 +441,7 @@ void container_init(struct init_args *a)
                 r = start_workload(a, &late, envp, exec_path, report_fd, &err);
                 /* Only reached when exec failed. */
                 if (r >= 0)
-                        r = error_set(&err, EIO, "executor returned without running the workload");
+                        error_set(&err, EIO, "executor returned without running the workload");
                 sync_send_error(report_fd, err);
                 _exit(127);
         }

@@ -93,6 +93,8 @@ int notify_open(int dir_fd, int *fd, struct error **err)
 static int forward(const char *msg, size_t len, struct error **err)
 {
         const char *host = getenv("NOTIFY_SOCKET");
+        if (!host) /* notify_open saw it set; refused below as an empty path if it went away */
+                host = "";
         struct sockaddr_un addr = {.sun_family = AF_UNIX};
         size_t hl = strlen(host);
         if (hl == 0 || hl >= sizeof(addr.sun_path))

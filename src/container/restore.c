@@ -160,8 +160,10 @@ static void criu_child(int go, int out, const int *stdio)
                 if (n < 0)
                         _exit(127);
                 len += (size_t)n;
-                if (len == cap && !(buf = realloc(buf, cap *= 2)))
+                char *bigger = len == cap ? realloc(buf, cap *= 2) : buf;
+                if (!bigger)
                         _exit(127);
+                buf = bigger;
         }
         size_t argc = 0;
         for (size_t i = 0; i < len; i++)

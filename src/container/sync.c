@@ -42,6 +42,7 @@ void sync_send_error(int fd, const struct error *e)
 int sync_expect(int fd, enum sync_type want, struct sync_msg *msg, int *passed_fd, struct error **err)
 {
         struct sync_msg local;
+        /* cppcheck-suppress uninitvar ; fdpass_recv fills it, and a short read is refused below */
         struct sync_msg *m = msg ? msg : &local;
         ssize_t n = fdpass_recv(fd, m, sizeof(*m), passed_fd);
         if (n < 0)

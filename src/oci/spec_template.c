@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/path_search.h"
 
 #define MAX_MOUNT_OPTIONS 8
 
@@ -27,8 +28,7 @@ static const char rootless_dropped_option[] = "gid=5";
 static const char *const template_caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
 /* crun's template: every set but inheritable (runc's has bounding, effective and permitted only). */
 static const char *const cap_sets[] = {"bounding", "effective", "inheritable", "permitted", "ambient"};
-static const char *const template_env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                           "TERM=xterm"};
+static const char *const template_env[] = {"PATH=" PATH_SEARCH_DEFAULT, "TERM=xterm"};
 static const char *const masked_paths[] = {
     "/proc/acpi",       "/proc/asound",      "/proc/kcore",       "/proc/keys",    "/proc/latency_stats",
     "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"};

@@ -170,8 +170,10 @@ static int take_annotations(const char *id, const char *file, struct json_object
                         r = error_set(err, 0, "state of `%s`: %s: `%s`: expected a string", id, file, key);
                         break;
                 }
+                /* NOLINTBEGIN(clang-analyzer-core.NullDereference): r < 0 above when either is NULL */
                 keys[i] = strdup(key);
                 values[i] = strdup(json_object_get_string(val));
+                /* NOLINTEND(clang-analyzer-core.NullDereference) */
                 if (!keys[i] || !values[i])
                         r = error_set(err, ENOMEM, "read annotations");
                 i++;

@@ -1,5 +1,5 @@
 /* The krun executor: the container's init becomes a libkrun VMM that boots the workload in a microVM
- * (shared/spec/krun-mode.md). Everything that can be checked is checked at `create` — flavor, numbers,
+ * (docs/krun-mode.md). Everything that can be checked is checked at `create` — flavor, numbers,
  * libraries, symbols, host devices, passt, the workload's executable — so that after `start` only the
  * libkrun calls themselves can fail. */
 #include <dirent.h>
@@ -18,6 +18,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/path_search.h"
 #include "core/proctitle.h"
 #include "container/exec_path.h"
 #include "executor/executor.h"
@@ -36,7 +37,6 @@
 #define KRUN_CONFIG_FILE "/.krun_config.json"
 #define KRUN_VM_FILE "/.krun_vm.json"
 #define KRUN_VM_FILE_MAX (1 << 20)
-#define DEFAULT_GUEST_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct krun_lib {
         void *handle; /* NULL: not loaded */
@@ -402,8 +402,9 @@ static int check_gpu(struct krun_priv *p, int rootfs_fd, struct error **err)
 
 /* 0 if path names an executable regular file in the rootfs, -ENOENT if nothing is there, -EACCES if it exists
  * but cannot be executed (execve's errors, which podman maps to 127 and 126). */
-static int executable_at(int rootfs_fd, const char *path)
+static int executable_at(const char *path, void *rootfs_fdp)
 {
+        int rootfs_fd = *(const int *)rootfs_fdp;
         _cleanup_close_ int fd = -1;
         _cleanup_error_ struct error *e = NULL;
         struct stat st;
@@ -425,28 +426,18 @@ static int check_executable(const struct oci_process *proc, int rootfs_fd, struc
                 _cleanup_free_ char *abs = NULL;
                 if (cmd[0] != '/' && asprintf(&abs, "%s/%s", proc->cwd ? proc->cwd : "/", cmd) < 0)
                         return error_set(err, ENOMEM, "krun");
-                int r = executable_at(rootfs_fd, abs ? abs : cmd);
+                int r = executable_at(abs ? abs : cmd, &rootfs_fd);
                 return r < 0 ? exec_path_error(err, r == -EACCES ? EACCES : ENOENT, cmd) : 0;
         }
-        const char *path_env = DEFAULT_GUEST_PATH;
+        const char *path_env = NULL;
         for (char **e = proc->env; e && *e; e++)
                 if (strncmp(*e, "PATH=", 5) == 0)
                         path_env = *e + 5;
-        _cleanup_free_ char *dirs = strdup(path_env);
-        if (!dirs)
+        _cleanup_free_ char *found = NULL;
+        int r = path_search(cmd, path_env, proc->cwd, 0, executable_at, &rootfs_fd, &found);
+        if (r == -ENOMEM)
                 return error_set(err, ENOMEM, "krun");
-        bool denied = false; /* like execvp: a non-executable match is reported only if nothing else is found */
-        char *save = NULL;
-        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *cand = NULL;
-                if (asprintf(&cand, "%s/%s", d, cmd) < 0)
-                        return error_set(err, ENOMEM, "krun");
-                int r = executable_at(rootfs_fd, cand);
-                if (r == 0)
-                        return 0;
-                denied |= r == -EACCES;
-        }
-        return exec_path_error(err, denied ? EACCES : ENOENT, cmd);
+        return r < 0 ? exec_path_error(err, r == -EACCES ? EACCES : ENOENT, cmd) : 0;
 }
 
 /* A device the flavor needs, unless the spec's linux.devices already brings /dev/kvm (then the user

@@ -1,5 +1,5 @@
 /* Facts about libkrun builds found in the wild, as pure functions of what a loaded library exports
- * (shared/spec/krun-mode.md §4, G4, G5): which guest-kernel library (libkrunfw) its krun_create_ctx
+ * (docs/krun-mode.md, "How it works"): which guest-kernel library (libkrunfw) its krun_create_ctx
  * loads, and which krun_has_feature ids a configuration needs. The handler asks dlsym and the library;
  * these functions only interpret the answers. */
 #pragma once

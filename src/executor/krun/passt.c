@@ -11,31 +11,26 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/path_search.h"
 #include "executor/krun/passt.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+static int is_executable_file(const char *path, void *userdata)
+{
+        (void)userdata;
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0 ? 0 : -ENOENT;
+}
 
 int krun_passt_find(const char *path_env, char **out, struct error **err)
 {
-        *out = NULL;
-        _cleanup_free_ char *dirs = strdup(path_env && *path_env ? path_env : DEFAULT_PATH);
-        if (!dirs)
+        /* Absolute entries only: a relative one would depend on the init's cwd. */
+        int r = path_search("passt", path_env && *path_env ? path_env : NULL, NULL, PATH_SEARCH_ABSOLUTE_ONLY,
+                            is_executable_file, NULL, out);
+        if (r == -ENOMEM)
                 return error_set(err, ENOMEM, "krun.use_passt");
-        char *save = NULL;
-        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                if (d[0] != '/')
-                        continue; /* a relative PATH entry would depend on the init's cwd */
-                char *cand = NULL;
-                if (asprintf(&cand, "%s/passt", d) < 0)
-                        return error_set(err, ENOMEM, "krun.use_passt");
-                struct stat st;
-                if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-                        *out = cand;
-                        return 0;
-                }
-                free(cand);
-        }
-        return error_set(err, ENOENT, "krun.use_passt: `passt` not found in $PATH (install passt)");
+        if (r < 0)
+                return error_set(err, ENOENT, "krun.use_passt: `passt` not found in $PATH (install passt)");
+        return 0;
 }
 
 void krun_passt_argv(const char *passt_path, bool has_nitro, int child_fd, char fd_buf[16], const char *argv[12])

@@ -1,5 +1,5 @@
 /* The microVM's configuration, resolved from the container's annotations, the image's /.krun_vm.json and
- * the OCI resources (shared/spec/krun-mode.md §3). Pure: no syscalls; the handler gathers the inputs.
+ * the OCI resources (docs/krun-mode.md, "Configuration"). Pure: no syscalls; the handler gathers the inputs.
  * Precedence: annotation (when the key exists at all, even "0") -> .krun_vm.json key -> default.
  * Every value is validated here, so a bad one fails `create` with a message naming the annotation or field
  * instead of the VM dying after `start`. */

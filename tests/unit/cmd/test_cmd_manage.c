@@ -354,7 +354,7 @@ static struct json_object *member(struct json_object *o, const char *key, json_t
 static void test_features(void **state)
 {
         (void)state;
-        _cleanup_free_ char *text = cmd_features_json(false);
+        _cleanup_free_ char *text = cmd_features_json(false, false);
         assert_non_null(text);
         assert_int_equal(text[strlen(text) - 1], '\n');
         struct json_object *f = json_tokener_parse(text);
@@ -413,14 +413,18 @@ static void test_features(void **state)
         struct json_object *an = member(f, "annotations", json_type_object);
         assert_string_equal(json_object_get_string(member(an, "org.krun.libkrun.available", json_type_string)),
                             "false");
+        assert_string_equal(json_object_get_string(member(an, "org.krun.checkpoint.enabled", json_type_string)),
+                            "false");
         member(an, "org.krun.version", json_type_string);
         member(an, "org.krun.commit", json_type_string);
         struct json_object *unsafe = member(f, "potentiallyUnsafeConfigAnnotations", json_type_array);
         assert_true(array_has(unsafe, "run.oci.") && array_has(unsafe, "krun."));
         json_object_put(f);
 
-        _cleanup_free_ char *with = cmd_features_json(true);
+        _cleanup_free_ char *with = cmd_features_json(true, true);
         assert_non_null(strstr(with, "\"org.krun.libkrun.available\": \"true\""));
+        /* checkpoint and restore work wherever a criu binary is found */
+        assert_non_null(strstr(with, "\"org.krun.checkpoint.enabled\": \"true\""));
 }
 
 /* ---- the run functions against the fakes ---- */

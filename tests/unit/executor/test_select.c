@@ -1,4 +1,4 @@
-/* executor_select: every row of shared/spec/krun-mode.md §1. */
+/* executor_select: every rule of the "select" step of docs/krun-mode.md. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
