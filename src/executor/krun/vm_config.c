@@ -319,10 +319,14 @@ static int resolve_virtiofs(struct json_object *file, struct vm_config *cfg, str
         return dup_opt(tag ? tag : "/dev/root", &cfg->virtiofs_tag, err);
 }
 
-/* Whether only whitespace follows the parsed value. */
+/* Whether only whitespace follows the parsed value. Bounded by len: the text need not be NUL-terminated,
+ * and a NUL inside it is not whitespace. */
 static bool is_blank(const char *s, size_t len)
 {
-        return strspn(s, " \t\r\n") >= len;
+        for (size_t i = 0; i < len; i++)
+                if (!memchr(" \t\r\n", s[i], 4))
+                        return false;
+        return true;
 }
 
 static int parse_file(const struct vm_config_input *in, struct json_object **out, struct error **err)
