@@ -13,6 +13,8 @@ import tempfile
 import time
 import uuid
 
+from conftest import reap_orphans
+
 SUBID_FILES = ("/etc/subuid", "/etc/subgid")
 SUBID_SIZE = 65536
 # Far above the ranges other suites or packages hand out (useradd's default starts at 100000); one slot per
@@ -30,21 +32,9 @@ class Result:
         return f"<rc={self.returncode} stdout={self.stdout!r} stderr={self.stderr!r}>"
 
 
-def _reap():
-    """Collect exited children: pytest is the subreaper (conftest.py), so conmon and podman's pause process
-    become ours when their parents exit."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
 def _uid_processes(uid):
     """Live (not zombie) processes whose real uid is `uid`."""
-    _reap()
+    reap_orphans()  # pytest is the subreaper: conmon and podman's pause process become ours
     pids = []
     for p in os.listdir("/proc"):
         if not p.isdigit():
