@@ -324,7 +324,7 @@ static int resolve_virtiofs(struct json_object *file, struct vm_config *cfg, str
 static bool is_blank(const char *s, size_t len)
 {
         for (size_t i = 0; i < len; i++)
-                if (!memchr(" \t\r\n", s[i], 4))
+                if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
                         return false;
         return true;
 }
