@@ -19,7 +19,7 @@ import pytest
 
 from conftest import BUILD
 from clients.common import (DEFAULT_STATE_ROOT, cgroup_dir, cgroup_dirs_named, cgroup_read, fake_kvm,
-                            processes_in_cgroups_named, runtime_binary)
+                            processes_in_cgroups_named, runtime_binary, wait_until)
 from clients.oci_image import make_rootfs, rootfs_tar
 from clients.podman import IMAGE, Podman
 
@@ -188,7 +188,8 @@ def test_detached_lifecycle_stop_start_kill_restart_rm(pm, names):
     pid2 = pm.inspect(n)["State"]["Pid"]
     assert pid2 != pid and os.path.exists(f"/proc/{pid2}")
     pm.ok("kill", n)
-    state = pm.inspect(n)["State"]
+    # `kill` returns once the signal is sent; podman shows "stopped" until its cleanup process has run.
+    state = wait_until(lambda: pm.inspect(n)["State"], lambda s: s["Status"] == "exited")
     assert (state["Status"], state["ExitCode"]) == ("exited", 137), state
 
     pm.ok("start", n)

@@ -143,6 +143,17 @@ class Runner:
                         pass
 
 
+def wait_until(fetch, pred, timeout=30):
+    """fetch() until pred holds of its value or timeout seconds pass; returns the last value either way, so
+    the caller's assertion shows what was there."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if pred(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
 def cgroup_dir(pid, controller):
     """The cgroup directory of pid for a v1 controller (hybrid/legacy hosts) or the unified hierarchy."""
     with open(f"/proc/{pid}/cgroup") as f:

@@ -11,7 +11,7 @@ import subprocess
 import time
 import uuid
 
-from clients.common import Runner, live_processes, mounts_below
+from clients.common import Runner, live_processes, mounts_below, wait_until
 
 # KRUN_DOCKERD: another dockerd command (e.g. a wrapper that starts it in a private mount namespace).
 DOCKERD = os.environ.get("KRUN_DOCKERD", "/usr/sbin/dockerd")
@@ -93,12 +93,7 @@ class Docker:
         return self.inspect(name)["State"]
 
     def wait_state(self, name, pred, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            st = self.state(name)
-            if pred(st) or time.monotonic() > deadline:
-                return st
-            time.sleep(0.1)
+        return wait_until(lambda: self.state(name), pred, timeout)
 
     def new_name(self, prefix="kd"):
         return f"{prefix}-{uuid.uuid4().hex[:10]}"
