@@ -132,11 +132,16 @@ class Runtime:
         return json.loads(r.stdout)
 
     def cleanup(self):
+        """delete --force every container; returns what failed, for the leak report."""
         if os.path.isdir(self.root):
             for cid in os.listdir(self.root):
                 self.ids.add(cid)
+        failed = []
         for cid in self.ids:
-            self.run("delete", "--force", cid, timeout=30)
+            r = self.run("delete", "--force", cid, timeout=30)
+            if r.returncode != 0 and os.path.isdir(os.path.join(self.root, cid)):
+                failed.append(f"delete --force {cid}: exit {r.returncode}: {r.stderr.strip()}")
+        return failed
 
 
 def _mounts_below(path):
@@ -195,9 +200,8 @@ def rt(tmp_path, busybox_rootfs):
     """The runtime under test (our crun) with a private state root; leaks fail the test."""
     r = Runtime(str(tmp_path), busybox_rootfs)
     yield r
-    r.cleanup()
+    leaks = r.cleanup()
     reap_orphans()
-    leaks = []
     if os.path.isdir(r.root) and os.listdir(r.root):
         leaks.append(f"state entries left: {os.listdir(r.root)}")
     m = _mounts_below(str(tmp_path))
