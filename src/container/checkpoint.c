@@ -18,6 +18,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/path_search.h"
+#include "executor/executor.h"
 
 #define LOG_TAIL_LINES 6
 
@@ -114,11 +115,10 @@ static int run_criu(char **argv, const char *work, const char *log_name, const c
 
 static int refuse_vm(const char *what, const struct container_state *st, struct error **err)
 {
-        if (st->executor && !strcmp(st->executor, "krun"))
-                return error_set(err, EOPNOTSUPP,
-                                 "%s: the workload of container `%s` runs inside a libkrun microVM; CRIU would "
-                                 "dump the VMM process, not the guest, which cannot be restored",
-                                 what, st->id);
+        const struct executor *ex = executor_by_name(st->executor);
+        if (ex && !executor_can(ex, EXECUTOR_CAN_CHECKPOINT))
+                return error_set(err, EOPNOTSUPP, "%s: the workload of container `%s` runs %s; %s", what, st->id,
+                                 ex->workload_place, ex->checkpoint_refusal);
         return 0;
 }
 
