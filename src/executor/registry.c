@@ -59,14 +59,13 @@ bool executor_can(const struct executor *ex, unsigned caps)
         return (ex->caps & caps) == caps;
 }
 
-int executor_require(const char *executor_name, unsigned cap, const char *what, const char *id,
-                     struct error **err)
+int executor_require(const char *executor_name, unsigned cap, const char *what, const char *id, struct error **err)
 {
         const struct executor *ex = executor_by_name(executor_name);
         if (!ex || executor_can(ex, cap))
                 return 0;
-        return error_set(err, EOPNOTSUPP, "%s `%s`: not supported by the container's executor (%s)", what,
-                         id, ex->name);
+        return error_set(err, EOPNOTSUPP, "%s `%s`: not supported by the container's executor (%s)", what, id,
+                         ex->name);
 }
 
 unsigned executor_probe_available(void)
