@@ -26,14 +26,23 @@ static const char *const hook_names[] = {"prestart",       "createRuntime", "cre
                                          "startContainer", "poststart",     "poststop"};
 
 /* Annotations we honour from config.json that change how the container is built: a trailing `.` is
- * a prefix (run.oci.* as crun, krun.* for the VM mode: krun-mode.md). */
-static const char *const unsafe_annotations[] = {"run.oci.", "krun."};
+ * a prefix (run.oci.* as crun); each executor's own prefix follows (unsafe_annotations()). */
+static const char *const runtime_annotations[] = {"run.oci."};
 
 static struct json_object *string_array(const char *const *names, size_t n)
 {
         struct json_object *a = json_object_new_array();
         for (size_t i = 0; a && i < n; i++)
                 json_object_array_add(a, json_object_new_string(names[i]));
+        return a;
+}
+
+static struct json_object *unsafe_annotations(void)
+{
+        struct json_object *a = string_array(runtime_annotations, ARRAY_SIZE(runtime_annotations));
+        for (size_t i = 0; a && i < executor_count(); i++)
+                if (executor_at(i)->annotation_prefix)
+                        json_object_array_add(a, json_object_new_string(executor_at(i)->annotation_prefix));
         return a;
 }
 
@@ -213,8 +222,7 @@ char *cmd_features_json(unsigned available, bool has_criu)
         json_object_object_add(f, "mountOptions", mount_options());
         json_object_object_add(f, "linux", linux_features());
         json_object_object_add(f, "annotations", annotations(available, has_criu));
-        json_object_object_add(f, "potentiallyUnsafeConfigAnnotations",
-                               string_array(unsafe_annotations, ARRAY_SIZE(unsafe_annotations)));
+        json_object_object_add(f, "potentiallyUnsafeConfigAnnotations", unsafe_annotations());
         char *out = NULL;
         const char *s = json_object_to_json_string_ext(f, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                               JSON_C_TO_STRING_NOSLASHESCAPE);

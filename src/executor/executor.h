@@ -60,6 +60,9 @@ struct executor {
         const char *workload_place;
         /* Without EXECUTOR_CAN_CHECKPOINT: why, after "runs <workload_place>; " in checkpoint's refusal. */
         const char *checkpoint_refusal;
+        /* The config.json annotations it honours ("krun." for krun.*), which `features` lists as potentially
+         * unsafe; NULL: none. */
+        const char *annotation_prefix;
         int (*load)(struct executor_ctx *ctx, struct error **err);
         int (*adjust_spec)(struct executor_ctx *ctx, struct oci_spec *spec, struct error **err);
         int (*prepare_rootfs)(struct executor_ctx *ctx, int rootfs_fd, enum setup_phase phase, struct error **err);

@@ -722,6 +722,7 @@ const struct executor executor_krun = {
     .caps = EXECUTOR_CAN_EXEC | EXECUTOR_CAN_PAUSE | EXECUTOR_CAN_UPDATE,
     .workload_place = "inside a libkrun microVM",
     .checkpoint_refusal = "CRIU would dump the VMM process, not the guest, which cannot be restored",
+    .annotation_prefix = "krun.", /* docs/krun-mode.md: krun.cpus, krun.ram_mib, ... */
     .load = krun_load,
     .adjust_spec = krun_adjust_spec,
     .prepare_rootfs = krun_prepare_rootfs,

@@ -78,11 +78,15 @@ static void test_every_entry_carries_what_callers_ask(void **state)
                         assert_true((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_');
                 if (ex->is_available)
                         assert_non_null(ex->feature); /* a probe nobody shows is a probe nobody needs */
+                /* `features` lists it as a prefix: it ends in a dot. */
+                if (ex->annotation_prefix)
+                        assert_int_equal(ex->annotation_prefix[strlen(ex->annotation_prefix) - 1], '.');
         }
         assert_null(executor_native.feature);
         assert_null(executor_native.workload_place);
         assert_string_equal(executor_krun.feature, "LIBKRUN");
         assert_non_null(strstr(executor_krun.workload_place, "microVM"));
+        assert_string_equal(executor_krun.annotation_prefix, "krun.");
 }
 
 static void test_require(void **state)
