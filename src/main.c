@@ -9,6 +9,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/proctitle.h"
+#include "executor/executor.h"
 #include "linux/userns.h"
 #include "oci/state.h"
 
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
                 _cleanup_free_ char *criu = checkpoint_criu_path(&probe, NULL);
                 bool has_criu = criu && access(criu, X_OK) == 0;
                 _cleanup_free_ char *text = cmd_version_text(state_default_root(resolve_rootless(g.rootless)), has_criu,
-                                                             cmd_libkrun_available());
+                                                             executor_probe_available());
                 if (!text || fputs(text, stdout) < 0 || fflush(stdout) != 0) {
                         error_set(&err, errno ? errno : ENOMEM, "--version");
                         return fail(err);

@@ -86,12 +86,11 @@ int cmd_global_parse(int argc, char **argv, struct global_options *out, int *cmd
 void cmd_print_global_help(FILE *f, const char *prog);
 
 /* ---- --version (src/cmd/version.c) ---- */
-/* "+SECCOMP +CAP +SYSTEMD +LIBKRUN +JSON_C" (or -LIBKRUN). Pure; caller frees. */
-char *cmd_version_features(bool has_criu, bool has_libkrun);
+/* "+SECCOMP +CAP +SYSTEMD +LIBKRUN +JSON_C": each executor's feature string, + when its bit is set in
+ * `available` (executor_probe_available), - otherwise. Pure; caller frees. */
+char *cmd_version_features(bool has_criu, unsigned available);
 /* The whole --version block. Pure; caller frees. */
-char *cmd_version_text(const char *rundir, bool has_criu, bool has_libkrun);
-/* Whether any of libkrun, libkrun-sev, libkrun-awsnitro can be dlopen'ed on this host. */
-bool cmd_libkrun_available(void);
+char *cmd_version_text(const char *rundir, bool has_criu, unsigned available);
 
 /* ---- create and run share their options ---- */
 enum {
@@ -191,9 +190,9 @@ int cmd_ps_parse(int argc, char **argv, struct ps_options *out, struct error **e
 char *cmd_ps_format(const pid_t *pids, size_t n, enum ps_format format);
 
 /* The features document (runtime-spec features.md), pretty-printed JSON. Nothing privileged (the seccomp
- * architectures are those libseccomp can combine with the native one); `has_libkrun` is probed by the
- * caller. Caller frees. */
-char *cmd_features_json(bool has_libkrun, bool has_criu);
+ * architectures are those libseccomp can combine with the native one); `available` is probed by the
+ * caller (executor_probe_available). Caller frees. */
+char *cmd_features_json(unsigned available, bool has_criu);
 
 extern const struct cmd_desc cmd_exec_desc, cmd_pause_desc, cmd_resume_desc, cmd_update_desc, cmd_ps_desc,
     cmd_features_desc;

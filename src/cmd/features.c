@@ -26,14 +26,23 @@ static const char *const hook_names[] = {"prestart",       "createRuntime", "cre
                                          "startContainer", "poststart",     "poststop"};
 
 /* Annotations we honour from config.json that change how the container is built: a trailing `.` is
- * a prefix (run.oci.* as crun, krun.* for the VM mode: krun-mode.md). */
-static const char *const unsafe_annotations[] = {"run.oci.", "krun."};
+ * a prefix (run.oci.* as crun); each executor's own prefix follows (unsafe_annotations()). */
+static const char *const runtime_annotations[] = {"run.oci."};
 
 static struct json_object *string_array(const char *const *names, size_t n)
 {
         struct json_object *a = json_object_new_array();
         for (size_t i = 0; a && i < n; i++)
                 json_object_array_add(a, json_object_new_string(names[i]));
+        return a;
+}
+
+static struct json_object *unsafe_annotations(void)
+{
+        struct json_object *a = string_array(runtime_annotations, ARRAY_SIZE(runtime_annotations));
+        for (size_t i = 0; a && i < executor_count(); i++)
+                if (executor_at(i)->annotation_prefix)
+                        json_object_array_add(a, json_object_new_string(executor_at(i)->annotation_prefix));
         return a;
 }
 
@@ -155,22 +164,54 @@ static struct json_object *linux_features(void)
         return o;
 }
 
-static struct json_object *annotations(bool has_libkrun, bool has_criu)
+/* org.krun.<feature>.available for each executor with a feature string (as --version's +/- tags). */
+static void executor_availability(struct json_object *o, unsigned available)
+{
+        for (size_t i = 0; i < executor_count(); i++) {
+                const struct executor *ex = executor_at(i);
+                if (!ex->feature)
+                        continue;
+                char key[64];
+                int n = snprintf(key, sizeof(key), "org.krun.%s.available", ex->feature);
+                if (n < 0 || (size_t)n >= sizeof(key))
+                        continue;
+                for (char *p = key; *p; p++)
+                        if (*p >= 'A' && *p <= 'Z')
+                                *p = (char)(*p - 'A' + 'a');
+                json_object_object_add(o, key, json_object_new_string(available & (1u << i) ? "true" : "false"));
+        }
+}
+
+/* Whether `exec` reaches workloads that run out of reach of the namespaces (in a VM): every executor that
+ * runs one there can exec. */
+static bool can_exec_apart(void)
+{
+        bool is_any = false;
+        for (size_t i = 0; i < executor_count(); i++) {
+                const struct executor *ex = executor_at(i);
+                if (!ex->workload_place)
+                        continue;
+                if (!executor_can(ex, EXECUTOR_CAN_EXEC))
+                        return false;
+                is_any = true;
+        }
+        return is_any;
+}
+
+static struct json_object *annotations(unsigned available, bool has_criu)
 {
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "org.krun.version", json_object_new_string(KRUN_VERSION));
         json_object_object_add(o, "org.krun.commit", json_object_new_string(KRUN_COMMIT));
-        /* libkrun is dlopen'ed, never linked: whether VM mode can work depends on this host. */
-        json_object_object_add(o, "org.krun.libkrun.available", json_object_new_string(has_libkrun ? "true" : "false"));
-        /* From the executor's capability: krun runs exec'd processes in the VM through its agent. */
-        json_object_object_add(o, "org.krun.exec.vm",
-                               json_object_new_string(executor_krun.exec_process ? "true" : "false"));
+        /* An executor's libraries are dlopen'ed, never linked: whether it can work depends on this host. */
+        executor_availability(o, available);
+        json_object_object_add(o, "org.krun.exec.vm", json_object_new_string(can_exec_apart() ? "true" : "false"));
         /* checkpoint and restore run the criu binary: usable where one is found (as --version's +CRIU). */
         json_object_object_add(o, "org.krun.checkpoint.enabled", json_object_new_string(has_criu ? "true" : "false"));
         return o;
 }
 
-char *cmd_features_json(bool has_libkrun, bool has_criu)
+char *cmd_features_json(unsigned available, bool has_criu)
 {
         struct json_object *f = json_object_new_object();
         if (!f)
@@ -180,9 +221,8 @@ char *cmd_features_json(bool has_libkrun, bool has_criu)
         json_object_object_add(f, "hooks", string_array(hook_names, ARRAY_SIZE(hook_names)));
         json_object_object_add(f, "mountOptions", mount_options());
         json_object_object_add(f, "linux", linux_features());
-        json_object_object_add(f, "annotations", annotations(has_libkrun, has_criu));
-        json_object_object_add(f, "potentiallyUnsafeConfigAnnotations",
-                               string_array(unsafe_annotations, ARRAY_SIZE(unsafe_annotations)));
+        json_object_object_add(f, "annotations", annotations(available, has_criu));
+        json_object_object_add(f, "potentiallyUnsafeConfigAnnotations", unsafe_annotations());
         char *out = NULL;
         const char *s = json_object_to_json_string_ext(f, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                               JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -212,7 +252,7 @@ static int features_run(struct runtime_ctx *rt, int argc, char **argv, struct er
         if (r < 0)
                 return r;
         _cleanup_free_ char *criu = checkpoint_criu_path(rt, NULL);
-        _cleanup_free_ char *out = cmd_features_json(cmd_libkrun_available(), criu && access(criu, X_OK) == 0);
+        _cleanup_free_ char *out = cmd_features_json(executor_probe_available(), criu && access(criu, X_OK) == 0);
         if (!out)
                 return error_set(err, ENOMEM, "features");
         if (fputs(out, stdout) < 0 || fflush(stdout) != 0)

@@ -1,7 +1,6 @@
 /* `--version`: the block go-runc and podman parse (line 1 cut at a fixed width, `commit: `, `spec: `). Line 1
  * reads "crun version X" like crun's own (also when invoked as krun, as crun's krun does), so scripts and
  * tools that recognise crun by it accept us. */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +8,13 @@
 #include "build_config.h"
 #include "cmd/cmd.h"
 #include "core/cleanup.h"
+#include "executor/executor.h"
 
-/* Every tag but LIBKRUN is a build-time dependency; JSON_C stays last, as in crun. */
+/* Build-time dependencies around the executors' tags; JSON_C stays last, as in crun. */
 static const char *const static_features_before[] = {"+SECCOMP", "+CAP", "+SYSTEMD"};
 static const char *const static_features_after[] = {"+JSON_C"};
 
-/* libkrun is dlopen'ed at run time (never linked), so the tag reflects this host, not the build. */
-static const char *const libkrun_libraries[] = {"libkrun.so.1", "libkrun-sev.so.1", "libkrun-awsnitro.so.1"};
-
-char *cmd_version_features(bool has_criu, bool has_libkrun)
+char *cmd_version_features(bool has_criu, unsigned available)
 {
         char buf[256] = "";
         size_t n = 0;
@@ -26,7 +23,14 @@ char *cmd_version_features(bool has_criu, bool has_libkrun)
         /* crun lists +CRIU only when it can checkpoint; we can when a criu binary is there to run. */
         if (has_criu)
                 n += (size_t)snprintf(buf + n, sizeof(buf) - n, "+CRIU ");
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s ", has_libkrun ? "+LIBKRUN" : "-LIBKRUN");
+        /* crun lists the feature string of each handler it was built with; ours are loaded at run time, so
+         * `-` says this host cannot run one. */
+        for (size_t i = 0; i < executor_count(); i++) {
+                const struct executor *ex = executor_at(i);
+                if (ex->feature)
+                        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%c%s ", available & (1u << i) ? '+' : '-',
+                                              ex->feature);
+        }
         for (size_t i = 0; i < ARRAY_SIZE(static_features_after); i++)
                 n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s ", static_features_after[i]);
         if (n > 0)
@@ -34,9 +38,9 @@ char *cmd_version_features(bool has_criu, bool has_libkrun)
         return strdup(buf);
 }
 
-char *cmd_version_text(const char *rundir, bool has_criu, bool has_libkrun)
+char *cmd_version_text(const char *rundir, bool has_criu, unsigned available)
 {
-        char *features = cmd_version_features(has_criu, has_libkrun);
+        char *features = cmd_version_features(has_criu, available);
         if (!features)
                 return NULL;
         char *out = NULL;
@@ -45,20 +49,4 @@ char *cmd_version_text(const char *rundir, bool has_criu, bool has_libkrun)
                 out = NULL;
         free(features);
         return out;
-}
-
-bool cmd_libkrun_available(void)
-{
-        /* Load the way the krun executor does (RTLD_NOW: every symbol resolvable) and require the entry point
-         * it calls first, so the tag never promises a library the executor would then refuse. */
-        for (size_t i = 0; i < ARRAY_SIZE(libkrun_libraries); i++) {
-                void *h = dlopen(libkrun_libraries[i], RTLD_NOW | RTLD_LOCAL);
-                if (!h)
-                        continue;
-                bool has_entry = dlsym(h, "krun_create_ctx") != NULL;
-                dlclose(h);
-                if (has_entry)
-                        return true;
-        }
-        return false;
 }

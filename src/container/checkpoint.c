@@ -18,6 +18,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/path_search.h"
+#include "executor/executor.h"
 
 #define LOG_TAIL_LINES 6
 
@@ -112,13 +113,12 @@ static int run_criu(char **argv, const char *work, const char *log_name, const c
         return checkpoint_criu_failed(err, what, argv, status, work, log_name, out_path);
 }
 
-static int refuse_vm(const char *what, const struct container_state *st, struct error **err)
+static int refuse_by_executor(const char *what, const struct container_state *st, struct error **err)
 {
-        if (st->executor && !strcmp(st->executor, "krun"))
-                return error_set(err, EOPNOTSUPP,
-                                 "%s: the workload of container `%s` runs inside a libkrun microVM; CRIU would "
-                                 "dump the VMM process, not the guest, which cannot be restored",
-                                 what, st->id);
+        const struct executor *ex = executor_by_name(st->executor);
+        if (ex && !executor_can(ex, EXECUTOR_CAN_CHECKPOINT))
+                return error_set(err, EOPNOTSUPP, "%s: the workload of container `%s` runs %s; %s", what, st->id,
+                                 ex->workload_place, ex->checkpoint_refusal);
         return 0;
 }
 
@@ -196,7 +196,7 @@ int container_checkpoint(struct runtime_ctx *rt, const struct checkpoint_options
         if (l.status != STATUS_RUNNING)
                 return error_set(err, EINVAL, "%s: the container is %s (only a running container can be checkpointed)",
                                  what, state_status_name(l.status));
-        if ((r = refuse_vm(what, l.st, err)) < 0)
+        if ((r = refuse_by_executor(what, l.st, err)) < 0)
                 return r;
         _cleanup_free_ char *criu = checkpoint_criu_path(rt, err);
         if (!criu)

@@ -5,6 +5,7 @@
 
 #include "container/exec.h"
 #include "core/cleanup.h"
+#include "executor/executor.h"
 #include "oci/state.h"
 
 static int replace_string(char **field, const char *value, struct error **err)
@@ -128,8 +129,8 @@ int exec_check_container(const char *id, enum container_status status, const cha
                 return error_set(err, EINVAL, "cannot exec in a stopped container");
         if (status == STATUS_PAUSED)
                 return error_set(err, EINVAL, "the container `%s` is paused", id);
-        (void)executor; /* an executor with exec_process (krun) runs the process where its workload is */
-        return 0;
+        /* An executor whose workload is out of reach of setns runs the process there (exec_process). */
+        return executor_require(executor, EXECUTOR_CAN_EXEC, "exec", id, err);
 }
 
 int exec_failure_status(int errnum)

@@ -31,7 +31,9 @@ static int freeze(struct runtime_ctx *rt, const char *id, bool pause, struct err
         if (l.status != need)
                 return error_set(err, EINVAL, "%s `%s`: the container is %s (expected %s)", what, id,
                                  state_status_name(l.status), state_status_name(need));
-        r = require_cgroup(&l, what, err);
+        r = executor_require(l.st->executor, EXECUTOR_CAN_PAUSE, what, id, err);
+        if (r >= 0)
+                r = require_cgroup(&l, what, err);
         if (r < 0)
                 return r;
         struct cgroup_handle cg = loaded_container_cgroup(l.st);
@@ -89,7 +91,9 @@ int container_update(struct runtime_ctx *rt, const char *id, const char *resourc
                 return r;
         if (l.status == STATUS_STOPPED)
                 return error_set(err, EINVAL, "update `%s`: the container is stopped", id);
-        r = require_cgroup(&l, "update", err);
+        r = executor_require(l.st->executor, EXECUTOR_CAN_UPDATE, "update", id, err);
+        if (r >= 0)
+                r = require_cgroup(&l, "update", err);
         if (r < 0)
                 return r;
         if (!res)

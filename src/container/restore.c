@@ -85,12 +85,11 @@ static int check_config(struct creation *c, struct restoring *j, struct error **
         int r = executor_select(c->rt->argv0_name, c->spec, &ex, err);
         if (r < 0)
                 return r;
-        if (strcmp(ex->name, "native") != 0)
+        if (!executor_can(ex, EXECUTOR_CAN_CHECKPOINT))
                 return error_set(err, EOPNOTSUPP,
-                                 "%s: the bundle runs its workload inside a libkrun microVM (%s executor), which "
-                                 "CRIU cannot restore",
-                                 j->what, ex->name);
-        c->exec_ctx.ops = ex; /* recorded in the state; nothing to load for the native executor */
+                                 "%s: the bundle runs its workload %s (%s executor), which CRIU cannot restore",
+                                 j->what, ex->workload_place, ex->name);
+        c->exec_ctx.ops = ex; /* recorded in the state; nothing to load (EXECUTOR_CAN_CHECKPOINT) */
         if (c->spec->process->terminal)
                 return error_set(err, EOPNOTSUPP,
                                  "%s: config.json: process.terminal is true; restoring a container with a terminal "

@@ -1,7 +1,6 @@
 /* `delete`: undo what an executor left in the rootfs. Runs without loading the executor (no libkrun). */
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
@@ -10,15 +9,6 @@
 
 /* The state copy of config.json is the bundle config: bounded like any config we accept. */
 #define STATE_CONFIG_MAX (64 << 20)
-
-const struct executor *executor_by_name(const char *name)
-{
-        static const struct executor *const all[] = {&executor_native, &executor_krun};
-        for (size_t i = 0; name && i < ARRAY_SIZE(all); i++)
-                if (strcmp(all[i]->name, name) == 0)
-                        return all[i];
-        return NULL;
-}
 
 int executor_cleanup_rootfs(const char *executor_name, const char *rootfs, int state_dir_fd, struct error **err)
 {

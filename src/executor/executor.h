@@ -35,8 +35,34 @@ struct executor_exec_request {
         int preserve_fds; /* --preserve-fds */
 };
 
+/* What works on a container an executor runs, beyond create, start, kill, ps and delete (which every
+ * executor supports, through the signal and list_pids hooks where the workload is out of reach). */
+enum executor_cap {
+        EXECUTOR_CAN_EXEC = 1u << 0,       /* `exec`: on the namespaces, or through exec_process */
+        EXECUTOR_CAN_PAUSE = 1u << 1,      /* `pause`/`resume`: the cgroup freezer stops the workload */
+        EXECUTOR_CAN_UPDATE = 1u << 2,     /* `update`: cgroup limits reach the workload */
+        EXECUTOR_CAN_CHECKPOINT = 1u << 3, /* CRIU can dump and restore the workload; restore records the
+                                            * executor without loading it, so it must need nothing loaded */
+};
+
 struct executor {
-        const char *name; /* "native", "krun" */
+        /* Recorded in state.json; also the handler name `run.oci.handler` and `crun-NAME` ask for (except
+         * the default, native, which is never asked for by name). */
+        const char *name;
+        /* crun's handler feature string, shown by `--version` as +FEATURE (this host can run it) or -FEATURE,
+         * and by `features` as org.krun.<feature>.available; NULL: always there, not listed. */
+        const char *feature;
+        /* Whether this host can run it (the libraries load); NULL: always. Loads nothing that stays. */
+        bool (*is_available)(void);
+        unsigned caps; /* enum executor_cap */
+        /* Where the workload runs when joining the container's namespaces does not reach it, for messages
+         * ("inside a libkrun microVM"); NULL: in the container's namespaces. */
+        const char *workload_place;
+        /* Without EXECUTOR_CAN_CHECKPOINT: why, after "runs <workload_place>; " in checkpoint's refusal. */
+        const char *checkpoint_refusal;
+        /* The config.json annotations it honours ("krun." for krun.*), which `features` lists as potentially
+         * unsafe; NULL: none. */
+        const char *annotation_prefix;
         int (*load)(struct executor_ctx *ctx, struct error **err);
         int (*adjust_spec)(struct executor_ctx *ctx, struct oci_spec *spec, struct error **err);
         int (*prepare_rootfs)(struct executor_ctx *ctx, int rootfs_fd, enum setup_phase phase, struct error **err);
@@ -63,11 +89,26 @@ struct executor {
 extern const struct executor executor_native;
 extern const struct executor executor_krun;
 
+/* The registry (src/executor/registry.c): every executor, the default (native) first. */
+size_t executor_count(void);
+const struct executor *executor_at(size_t i);
+/* The executor a state file names ("native", "krun"); NULL when unknown. */
+const struct executor *executor_by_name(const char *name);
+/* The handler `run.oci.handler` or `crun-NAME` may name: every executor but the default; NULL if none. */
+const struct executor *executor_handler(const char *name);
+/* "krun" (every handler name, comma-separated, for "expected one of" messages). Pure; caller frees. */
+char *executor_handler_names(void);
+/* Whether `ex` supports every capability in `caps` (enum executor_cap). */
+bool executor_can(const struct executor *ex, unsigned caps);
+/* `what` (a command) on container `id`, whose state names `executor_name`: -EOPNOTSUPP with a message when
+ * that executor lacks `cap`. An unknown or missing name (an older state file) runs natively: 0. */
+int executor_require(const char *executor_name, unsigned cap, const char *what, const char *id, struct error **err);
+/* Bit i set: executor_at(i) can run on this host. Probes libraries (dlopen, then dlclose). */
+unsigned executor_probe_available(void);
+
 /* Picks the executor from the invocation name and the config (run.oci.handler). Pure. */
 int executor_select(const char *argv0_basename, const struct oci_spec *spec, const struct executor **out,
                     struct error **err);
-/* The executor a state file names ("native", "krun"); NULL when unknown. */
-const struct executor *executor_by_name(const char *name);
 /* `delete`: run the container's executor's cleanup_rootfs on `rootfs`, with the config.json copy found in
  * the state directory `state_dir_fd`. A rootfs that is gone already is not an error. */
 int executor_cleanup_rootfs(const char *executor_name, const char *rootfs, int state_dir_fd, struct error **err);

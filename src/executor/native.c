@@ -20,6 +20,7 @@ static int native_exec(struct executor_ctx *ctx, const struct oci_process *proc,
 
 const struct executor executor_native = {
     .name = "native",
+    .caps = EXECUTOR_CAN_EXEC | EXECUTOR_CAN_PAUSE | EXECUTOR_CAN_UPDATE | EXECUTOR_CAN_CHECKPOINT,
     .resolves_executable = true,
     .exec = native_exec,
 };

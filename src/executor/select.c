@@ -3,17 +3,11 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/cleanup.h"
 #include "executor/executor.h"
 
 #define ANNOTATION_HANDLER "run.oci.handler"
 #define ANNOTATION_CONTAINER_TYPE "io.kubernetes.cri.container-type"
-
-static const struct {
-        const char *name;
-        const struct executor *ops;
-} handlers[] = {
-    {"krun", &executor_krun},
-};
 
 /* Looked up here rather than through oci_spec_annotation so that this file stays free of the parser. */
 static const char *annotation(const struct oci_spec *spec, const char *key)
@@ -62,18 +56,17 @@ int executor_select(const char *argv0_basename, const struct oci_spec *spec, con
                 *out = &executor_native;
                 return 0;
         }
-        for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-                if (strcmp(handlers[i].name, name) == 0) {
-                        *out = handlers[i].ops;
-                        return 0;
-                }
+        *out = executor_handler(name);
+        if (*out)
+                return 0;
+        _cleanup_free_ char *known = executor_handler_names();
         /* Upstream silently falls back to a plain container here; a caller asking for VM isolation must never
          * get one without being told. */
         if (global)
-                return error_set(err, ENOENT, "invoked as `%s`: unknown handler `%s` (expected one of: krun)",
-                                 argv0_basename, name);
+                return error_set(err, ENOENT, "invoked as `%s`: unknown handler `%s` (expected one of: %s)",
+                                 argv0_basename, name, known ? known : "?");
         return error_set(err, ENOENT,
                          "config.json: annotations: " ANNOTATION_HANDLER ": unknown handler `%s` (expected one of: "
-                         "krun)",
-                         name);
+                         "%s)",
+                         name, known ? known : "?");
 }

@@ -30,6 +30,7 @@
 #include "executor/krun/libkrun.h"
 #include "executor/krun/passt.h"
 #include "executor/krun/plan.h"
+#include "executor/krun/probe.h"
 #include "executor/krun/vm_config.h"
 #include "linux/lsm.h"
 #include "linux/safe_path.h"
@@ -714,6 +715,14 @@ static int krun_cleanup_rootfs(int rootfs_fd, const char *config_json, size_t co
 
 const struct executor executor_krun = {
     .name = "krun",
+    .feature = "LIBKRUN",
+    .is_available = krun_library_available,
+    /* pause and update act on the VMM's cgroup: the freezer stops the vCPUs, the limits bound the VMM.
+     * exec runs in the guest through the agent (exec_process). */
+    .caps = EXECUTOR_CAN_EXEC | EXECUTOR_CAN_PAUSE | EXECUTOR_CAN_UPDATE,
+    .workload_place = "inside a libkrun microVM",
+    .checkpoint_refusal = "CRIU would dump the VMM process, not the guest, which cannot be restored",
+    .annotation_prefix = "krun.", /* docs/krun-mode.md: krun.cpus, krun.ram_mib, ... */
     .load = krun_load,
     .adjust_spec = krun_adjust_spec,
     .prepare_rootfs = krun_prepare_rootfs,
