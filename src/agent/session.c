@@ -19,7 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "container/exec_path.h"
+#include "init/exec_path.h"
 #include "agent/agent.h"
 #include "agent/protocol.h"
 #include "agent/wire.h"

@@ -16,7 +16,7 @@
 #include "container/lifecycle.h"
 #include "container/loaded.h"
 #include "container/notify.h"
-#include "container/sync.h"
+#include "init/sync.h"
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"

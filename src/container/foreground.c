@@ -13,7 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "container/sync.h"
+#include "init/sync.h"
 #include "core/cleanup.h"
 
 int foreground_exit_status(int wait_status)

@@ -20,7 +20,7 @@
 #include "core/log.h"
 #include "core/path_search.h"
 #include "core/proctitle.h"
-#include "container/exec_path.h"
+#include "init/exec_path.h"
 #include "executor/executor.h"
 #include "executor/krun/agent_client.h"
 #include "executor/krun/agent_config.h"

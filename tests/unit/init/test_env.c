@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "container/env.h"
+#include "init/env.h"
 #include "core/cleanup.h"
 
 static void assert_strv(char **got, const char *const *want, size_t n)

@@ -1,7 +1,7 @@
 /* Process attributes: rlimits and oomScoreAdj (runtime side), then, inside the container after pivot_root,
  * environment, executable lookup, cwd, credentials, capabilities and the fds that reach the workload.
  * The pure parts live in env.c, exec_path.c and linux/capabilities.c. */
-#include "container/process.h"
+#include "init/process.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "container/env.h"
-#include "container/exec_path.h"
+#include "init/env.h"
+#include "init/exec_path.h"
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "linux/capabilities.h"

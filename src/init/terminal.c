@@ -1,4 +1,4 @@
-#include "container/terminal.h"
+#include "init/terminal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "container/process.h"
+#include "init/process.h"
 #include "core/cleanup.h"
 
 static int report_fd = -1;

@@ -1,4 +1,4 @@
-#include "linux/exec_attrs.h"
+#include "init/exec_attrs.h"
 
 #include <errno.h>
 #include <fcntl.h>

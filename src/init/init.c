@@ -1,4 +1,4 @@
-#include "container/init.h"
+#include "init/init.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "container/hooks.h"
-#include "container/process.h"
-#include "container/sync.h"
-#include "container/terminal.h"
+#include "init/process.h"
+#include "init/sync.h"
+#include "init/terminal.h"
 #include "core/cleanup.h"
 #include "core/log.h"
-#include "linux/exec_attrs.h"
+#include "init/exec_attrs.h"
 #include "linux/loopback.h"
 #include "linux/lsm.h"
 #include "linux/rootfs.h"

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "container/exec_path.h"
+#include "init/exec_path.h"
 #include "core/cleanup.h"
 
 /* A fake filesystem: path -> check result; anything else is -ENOENT. Records the probed paths. */
