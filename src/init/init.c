@@ -429,14 +429,14 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
         /* While the host paths (bundle, rootfs, bind sources) are reachable: before pivot_root. */
         if (r >= 0)
                 r = build_rootfs(a, late, &cfg, &rootfs_fd, &pty, err);
-        /* Built now so that a bad profile fails `create`; the listener is connected while its host path
-         * is still reachable (before pivot_root). */
+        /* Before pivot_root: the profile's listenerPath is a host path. */
         if (r >= 0)
                 r = prepare_seccomp(a, late, err);
         /* Where the spec puts prestart, createRuntime and createContainer: mounts done, not yet pivoted. */
         if (r >= 0)
                 r = run_create_hooks(a, err);
-        /* After the hooks, which may still add to the rootfs: they must not undo masked or read-only paths. */
+        /* pivot_root after createContainer, as the spec orders; masked and read-only paths after every hook
+         * that sees the rootfs, so that no hook's mount lands on top of them. */
         if (r >= 0)
                 r = enter_rootfs(a, &cfg, rootfs_fd, err);
         /* Needs only our namespaces (the UTS one for the names); the workload inherits the task's attributes. */
