@@ -19,10 +19,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "container/exec_path.h"
 #include "agent/agent.h"
 #include "agent/protocol.h"
 #include "agent/wire.h"
+#include "init/exec_path.h"
 
 extern char **environ;
 

@@ -16,11 +16,11 @@
 #include "container/lifecycle.h"
 #include "container/loaded.h"
 #include "container/notify.h"
-#include "container/sync.h"
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "executor/executor.h"
+#include "init/sync.h"
 #include "oci/spec.h"
 #include "oci/state.h"
 

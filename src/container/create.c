@@ -18,22 +18,22 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "container/console_socket.h"
 #include "container/creation.h"
 #include "container/foreground.h"
 #include "container/hooks.h"
-#include "container/init.h"
 #include "container/lifecycle.h"
 #include "container/notify.h"
-#include "container/process.h"
+#include "container/process_inherited.h"
 #include "container/spawn.h"
-#include "container/sync.h"
-#include "container/terminal.h"
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/utctime.h"
 #include "core/utf8.h"
 #include "executor/executor.h"
+#include "init/init.h"
+#include "init/sync.h"
 #include "linux/idmap.h"
 #include "linux/netdev.h"
 #include "linux/userns.h"
@@ -313,7 +313,7 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
         /* Connected here, with our credentials and while the path is reachable; the init sends the pty
          * master over it once its terminal exists. */
         if (c->spec->process && c->spec->process->terminal && c->opts->console_socket) {
-                r = terminal_connect_console_socket(c->opts->console_socket, &c->console_sock, err);
+                r = console_socket_connect(c->opts->console_socket, &c->console_sock, err);
                 if (r < 0)
                         return r;
         }

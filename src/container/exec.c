@@ -12,35 +12,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "container/console_socket.h"
 #include "container/exec.h"
 #include "container/foreground.h"
 #include "container/loaded.h"
-#include "container/process.h"
-#include "container/sync.h"
-#include "container/terminal.h"
+#include "container/process_inherited.h"
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "executor/executor.h"
-#include "linux/exec_attrs.h"
+#include "init/exec_attrs.h"
+#include "init/process.h"
+#include "init/sync.h"
+#include "init/terminal.h"
 #include "linux/lsm.h"
 #include "linux/seccomp_filter.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef TIOCGPTPEER
-#define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
 extern char **environ;
@@ -183,29 +180,12 @@ static int open_namespaces(struct exec_run *x, struct error **err)
  * console socket or to the foreground runtime, the slave becomes our terminal. */
 static int setup_terminal(struct exec_run *x, struct error **err)
 {
-        _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (master < 0)
-                return error_sys(err, "exec: terminal: open /dev/ptmx in the container");
-        int unlock = 0;
-        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-                return error_sys(err, "exec: terminal: unlock the pty");
-        /* TIOCGPTPEER opens the slave through the master: no path lookup in the container's /dev/pts. */
-        int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (slave < 0)
-                return error_sys(err, "exec: terminal: open the pty slave");
-        if (x->proc->has_console_size) {
-                struct winsize ws = {.ws_row = (unsigned short)x->proc->console_height,
-                                     .ws_col = (unsigned short)x->proc->console_width};
-                ioctl(slave, TIOCSWINSZ, &ws);
-        }
-        int r = x->console_sock >= 0 ? terminal_send_master(x->console_sock, master, err)
-                                     : sync_send_fd(x->sync[1], SYNC_PTY, master, err);
-        close_fd(&x->console_sock);
+        int master = -1, slave = -1;
+        int r = terminal_open_pty(-1, x->proc, &master, &slave, err);
         if (r >= 0)
-                r = terminal_make_controlling(slave, x->proc, err);
-        else
-                close(slave);
-        return r;
+                r = terminal_hand_over(master, slave, x->proc, x->console_sock, x->sync[1], err);
+        close_fd(&x->console_sock);
+        return r < 0 ? error_prefix(err, "exec") : 0;
 }
 
 static int load_seccomp(struct exec_run *x, struct error **err)
@@ -412,7 +392,7 @@ static int start_process(struct exec_run *x, struct error **err)
 {
         const struct exec_options *o = x->opts;
         if (x->proc->terminal && o->console_socket) {
-                int r = terminal_connect_console_socket(o->console_socket, &x->console_sock, err);
+                int r = console_socket_connect(o->console_socket, &x->console_sock, err);
                 if (r < 0)
                         return r;
         }

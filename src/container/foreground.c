@@ -13,8 +13,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "container/sync.h"
 #include "core/cleanup.h"
+#include "init/sync.h"
 
 int foreground_exit_status(int wait_status)
 {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "linux/exec_attrs.h"
+#include "linux/timens.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "core/cleanup.h"
-#include "linux/exec_attrs.h"
+#include "linux/timens.h"
 #include "oci/spec.h"
 
 static char *config(const char *process_extra, const char *linux_extra)

@@ -1,4 +1,4 @@
-#include "container/env.h"
+#include "init/env.h"
 
 #include <errno.h>
 #include <stdbool.h>

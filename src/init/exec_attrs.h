@@ -1,15 +1,10 @@
-/* Process attributes the init applies to itself before exec (scheduler, I/O priority, CPU affinity,
- * memory policy, personality) and the time namespace offsets the runtime writes before the init exists.
- * The values come validated from the parser (oci/spec_sched.c); these are the syscalls. */
+/* Process attributes the init (and exec's process) applies to itself before exec: scheduler, I/O priority,
+ * CPU affinity, memory policy, personality. The kernel keeps them per task across execve; who the process
+ * is and where it runs (user, capabilities, env, cwd) is process.h's. The values come validated from the
+ * parser (oci/spec_sched.c); these are the syscalls. */
 #pragma once
 #include "core/error.h"
 #include "oci/spec.h"
-
-/* Pure: the text for /proc/PID/timens_offsets ("monotonic S N\nboottime S N\n"); NULL when no offset is
- * set (or on ENOMEM, with *oom set). */
-char *timens_offsets_text(const struct oci_linux *l, bool *oom);
-/* Right after unshare(CLONE_NEWTIME), before any process enters the namespace (the init's clone). */
-int timens_write_offsets(const struct oci_linux *l, struct error **err);
 
 int exec_attrs_apply_personality(const struct oci_linux *l, struct error **err);
 int exec_attrs_apply_memory_policy(const struct oci_linux *l, struct error **err);

@@ -1,4 +1,4 @@
-#include "container/sync.h"
+#include "init/sync.h"
 
 #include <errno.h>
 #include <string.h>

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "container/env.h"
 #include "core/cleanup.h"
+#include "init/env.h"
 
 static void assert_strv(char **got, const char *const *want, size_t n)
 {

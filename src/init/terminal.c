@@ -1,42 +1,30 @@
-#include "container/terminal.h"
+#include "init/terminal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
 #include "core/fdpass.h"
+#include "init/sync.h"
 #include "linux/safe_path.h"
 
-int terminal_connect_console_socket(const char *path, int *sock, struct error **err)
-{
-        *sock = -1;
-        struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(addr.sun_path))
-                return error_set(err, ENAMETOOLONG, "--console-socket `%s`: path too long", path);
-        strcpy(addr.sun_path, path);
-        _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0)
-                return error_sys(err, "--console-socket: socket");
-        if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-                return error_sys(err, "--console-socket: connect to `%s`", path);
-        *sock = TAKE_FD(s);
-        return 0;
-}
-
-int terminal_open(int rootfs_fd, const struct oci_process *proc, int *master, int *slave, struct error **err)
+int terminal_open_pty(int root_fd, const struct oci_process *proc, int *master, int *slave, struct error **err)
 {
         *master = *slave = -1;
-        /* Resolved inside the rootfs: /dev/ptmx is normally a symlink to pts/ptmx, the container's devpts. */
+        _cleanup_close_ int own_root = -1;
+        if (root_fd < 0) {
+                own_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (own_root < 0)
+                        return error_sys(err, "terminal: open the container root");
+                root_fd = own_root;
+        }
+        /* Resolved inside the root: /dev/ptmx is normally a symlink to pts/ptmx, the container's devpts. */
         _cleanup_close_ int m = -1;
-        int r = safe_openat(rootfs_fd, "/dev/ptmx", O_RDWR | O_NOCTTY, 0, &m, err);
+        int r = safe_openat(root_fd, "/dev/ptmx", O_RDWR | O_NOCTTY, 0, &m, err);
         if (r < 0)
                 return error_prefix(err, "terminal: open /dev/ptmx of the container");
         int unlock = 0;
@@ -53,6 +41,17 @@ int terminal_open(int rootfs_fd, const struct oci_process *proc, int *master, in
                 if (ioctl(s, TIOCSWINSZ, &ws) < 0)
                         return error_sys(err, "terminal: process.consoleSize");
         }
+        *master = TAKE_FD(m);
+        *slave = TAKE_FD(s);
+        return 0;
+}
+
+int terminal_open_console(int rootfs_fd, const struct oci_process *proc, int *master, int *slave, struct error **err)
+{
+        _cleanup_close_ int m = -1, s = -1;
+        int r = terminal_open_pty(rootfs_fd, proc, &m, &s, err);
+        if (r < 0)
+                return r;
         _cleanup_close_ int console = -1;
         r = safe_create_file(rootfs_fd, "/dev/console", 0600, &console, err);
         if (r < 0)
@@ -67,7 +66,7 @@ int terminal_open(int rootfs_fd, const struct oci_process *proc, int *master, in
         return 0;
 }
 
-int terminal_make_controlling(int slave, const struct oci_process *proc, struct error **err)
+static int make_controlling(int slave, const struct oci_process *proc, struct error **err)
 {
         /* The container user must own its terminal (like runc); ids unmapped in a user namespace fail with
          * EINVAL and leave root as owner, which is what crun does too. */
@@ -78,15 +77,21 @@ int terminal_make_controlling(int slave, const struct oci_process *proc, struct 
         for (int fd = 0; fd < 3; fd++)
                 if (dup2(slave, fd) < 0)
                         return error_sys(err, "terminal: pty as fd %d", fd);
-        if (slave > 2)
-                close(slave);
         return 0;
 }
 
-int terminal_send_master(int sock, int master, struct error **err)
+int terminal_hand_over(int master, int slave, const struct oci_process *proc, int console_sock, int sync_fd,
+                       struct error **err)
 {
-        int r = fdpass_send(sock, master, " ", 1);
+        _cleanup_close_ int m = master;
+        int r = make_controlling(slave, proc, err);
+        if (slave > 2)
+                close(slave);
         if (r < 0)
-                return error_set(err, -r, "--console-socket: send the pty master");
-        return 0;
+                return r;
+        if (console_sock < 0)
+                return sync_send_fd(sync_fd, SYNC_PTY, m, err);
+        /* Payload and fd count are what conmon checks. */
+        r = fdpass_send(console_sock, m, " ", 1);
+        return r < 0 ? error_set(err, -r, "--console-socket: send the pty master") : 0;
 }

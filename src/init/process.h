@@ -1,13 +1,10 @@
-/* Process attributes of the container init (and of exec'd processes). */
+/* Process attributes the container init (and exec's process) sets on itself inside the container. */
 #pragma once
 #include <stdbool.h>
 
 #include "core/error.h"
 #include "oci/spec.h"
 
-/* In the runtime, before clone: rlimits (needs host CAP_SYS_RESOURCE to raise hard limits) and
- * oomScoreAdj on the runtime itself so the init inherits them. */
-int process_apply_inherited(const struct oci_process *proc, struct error **err);
 /* Resolve args[0] like execvp against the process env's PATH, inside the current root (after pivot).
  * Errors are exec_path_error's ("exec: `X`: executable file not found in $PATH", "... (permission denied)"),
  * which Docker, podman and containerd map to 127 / 126. */

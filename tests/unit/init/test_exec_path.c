@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "container/exec_path.h"
 #include "core/cleanup.h"
+#include "init/exec_path.h"
 
 /* A fake filesystem: path -> check result; anything else is -ENOENT. Records the probed paths. */
 struct fake_fs {

@@ -1,5 +1,5 @@
-/* process.c against the real kernel. Every test runs in a forked child (rlimits, credentials, capabilities,
- * chroot and fds must not leak into the test runner); the child reports the first failed check on a pipe. */
+/* init/process.c against the real kernel. Every test runs in a forked child (credentials, capabilities, chroot
+ * and fds must not leak into the test runner): ../child_check.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -17,93 +17,9 @@
 
 #include <cmocka.h>
 
-#include "container/process.h"
+#include "child_check.h"
 #include "core/cleanup.h"
-
-static int report_fd = -1;
-
-/* In the child: report and exit on the first failed expectation. */
-static void child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void child_fail(const char *fmt, ...)
-{
-        char buf[1024];
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-        va_end(ap);
-        if (n > 0 && write(report_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
-                _exit(3);
-        _exit(1);
-}
-
-#define EXPECT(cond, ...)                                                                                              \
-        do {                                                                                                           \
-                if (!(cond))                                                                                           \
-                        child_fail(__VA_ARGS__);                                                                       \
-        } while (0)
-
-/* `err` by address: the call filling it may be an argument of the same call (unspecified evaluation order). */
-static void expect_ok(int r, struct error **errp, const char *what)
-{
-        struct error *err = *errp;
-        EXPECT(r >= 0 && !err, "%s: unexpected failure: %s (errno %d)", what, err ? err->msg : "?",
-               err ? err->errnum : 0);
-}
-
-static void expect_error(int r, struct error **errp, int errnum, const char *msg)
-{
-        struct error *err = *errp;
-        EXPECT(r < 0 && err, "expected failure `%s`, got success", msg);
-        EXPECT(err->errnum == errnum && strcmp(err->msg, msg) == 0, "expected `%s` (errno %d), got `%s` (errno %d)",
-               msg, errnum, err->msg, err->errnum);
-}
-
-static void run_in_child(void (*fn)(void))
-{
-        int p[2];
-        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                close(p[0]);
-                /* Out of the way of the fds the tests dup2 over. */
-                report_fd = fcntl(p[1], F_DUPFD_CLOEXEC, 100);
-                close(p[1]);
-                fn();
-                _exit(0);
-        }
-        close(p[1]);
-        char buf[1024] = "";
-        ssize_t n = read(p[0], buf, sizeof(buf) - 1);
-        close(p[0]);
-        int status = 0;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        if (n > 0)
-                fail_msg("child: %s", buf);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 0);
-}
-
-/* The value of a "Key:\t..." line of /proc/self/status, whitespace-trimmed. */
-static char *status_field(const char *key, char *buf, size_t size)
-{
-        FILE *f = fopen("/proc/self/status", "re");
-        char line[512];
-        size_t klen = strlen(key);
-        buf[0] = '\0';
-        while (f && fgets(line, sizeof(line), f))
-                if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-                        char *v = line + klen + 1;
-                        v += strspn(v, " \t");
-                        v[strcspn(v, "\n")] = '\0';
-                        while (*v && v[strlen(v) - 1] == ' ')
-                                v[strlen(v) - 1] = '\0';
-                        snprintf(buf, size, "%s", v);
-                }
-        if (f)
-                fclose(f);
-        return buf;
-}
+#include "init/process.h"
 
 static void expect_status(const char *key, const char *want)
 {
@@ -112,111 +28,7 @@ static void expect_status(const char *key, const char *want)
         EXPECT(strcmp(buf, want) == 0, "/proc/self/status %s: expected `%s`, got `%s`", key, want, buf);
 }
 
-static bool has_cap_sys_resource(void)
-{
-        char buf[64];
-        status_field("CapEff", buf, sizeof(buf));
-        return strtoull(buf, NULL, 16) & (1ULL << CAP_SYS_RESOURCE);
-}
-
 #define BIT(c) (UINT64_C(1) << (c))
-
-/* --- rlimits and oomScoreAdj --- */
-
-static void child_rlimits_apply(void)
-{
-        struct oci_rlimit l[] = {{RLIMIT_NOFILE, 100, 200}, {RLIMIT_CORE, 0, 0}};
-        struct oci_process p = {.rlimits = l, .n_rlimits = 2};
-        _cleanup_error_ struct error *err = NULL;
-        expect_ok(process_apply_inherited(&p, &err), &err, "apply");
-        struct rlimit rl;
-        getrlimit(RLIMIT_NOFILE, &rl);
-        EXPECT(rl.rlim_cur == 100 && rl.rlim_max == 200, "NOFILE is %llu/%llu", (unsigned long long)rl.rlim_cur,
-               (unsigned long long)rl.rlim_max);
-        getrlimit(RLIMIT_CORE, &rl);
-        EXPECT(rl.rlim_cur == 0 && rl.rlim_max == 0, "CORE is %llu/%llu", (unsigned long long)rl.rlim_cur,
-               (unsigned long long)rl.rlim_max);
-}
-
-static void test_rlimits_apply(void **state)
-{
-        (void)state;
-        run_in_child(child_rlimits_apply);
-}
-
-static void child_rlimits_raise_hard(void)
-{
-        struct rlimit low = {512, 512};
-        EXPECT(setrlimit(RLIMIT_NOFILE, &low) == 0, "lower NOFILE: %m");
-        struct oci_rlimit l[] = {{RLIMIT_NOFILE, 1024, 4096}};
-        struct oci_process p = {.rlimits = l, .n_rlimits = 1};
-        _cleanup_error_ struct error *err = NULL;
-        int r = process_apply_inherited(&p, &err);
-        expect_error(r, &err, EPERM, "process.rlimits: RLIMIT_NOFILE: cannot raise the hard limit from 512 to 4096");
-
-        struct oci_rlimit inf[] = {{RLIMIT_CORE, 0, RLIM_INFINITY}};
-        struct rlimit core = {0, 0};
-        EXPECT(setrlimit(RLIMIT_CORE, &core) == 0, "lower CORE: %m");
-        struct oci_process q = {.rlimits = inf, .n_rlimits = 1};
-        _cleanup_error_ struct error *err2 = NULL;
-        r = process_apply_inherited(&q, &err2);
-        expect_error(r, &err2, EPERM, "process.rlimits: RLIMIT_CORE: cannot raise the hard limit from 0 to unlimited");
-}
-
-static void test_rlimits_raise_hard_needs_cap(void **state)
-{
-        (void)state;
-        if (has_cap_sys_resource())
-                skip();
-        run_in_child(child_rlimits_raise_hard);
-}
-
-static void child_rlimits_soft_above_hard(void)
-{
-        struct oci_rlimit l[] = {{RLIMIT_STACK, 20000000, 10000000}};
-        struct oci_process p = {.rlimits = l, .n_rlimits = 1};
-        _cleanup_error_ struct error *err = NULL;
-        int r = process_apply_inherited(&p, &err);
-        expect_error(r, &err, EINVAL, "process.rlimits: RLIMIT_STACK: set soft 20000000 hard 10000000");
-}
-
-static void test_rlimits_soft_above_hard(void **state)
-{
-        (void)state;
-        run_in_child(child_rlimits_soft_above_hard);
-}
-
-static void child_oom_score_adj(void)
-{
-        struct oci_process p = {.has_oom_score_adj = true, .oom_score_adj = 123};
-        _cleanup_error_ struct error *err = NULL;
-        expect_ok(process_apply_inherited(&p, &err), &err, "oom");
-        char buf[16] = "";
-        int fd = open("/proc/self/oom_score_adj", O_RDONLY);
-        EXPECT(fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0, "read oom_score_adj: %m");
-        close(fd);
-        EXPECT(strcmp(buf, "123\n") == 0, "oom_score_adj is `%s`", buf);
-        struct oci_process bad = {.has_oom_score_adj = true, .oom_score_adj = 5000};
-        _cleanup_error_ struct error *err2 = NULL;
-        expect_error(process_apply_inherited(&bad, &err2), &err2, EINVAL,
-                     "process.oomScoreAdj: write 5000 to /proc/self/oom_score_adj");
-}
-
-static void test_oom_score_adj(void **state)
-{
-        (void)state;
-        run_in_child(child_oom_score_adj);
-}
-
-static void test_apply_inherited_null(void **state)
-{
-        (void)state;
-        _cleanup_error_ struct error *err = NULL;
-        assert_int_equal(process_apply_inherited(NULL, &err), 0);
-        struct oci_process empty = {0};
-        assert_int_equal(process_apply_inherited(&empty, &err), 0);
-        assert_null(err);
-}
 
 /* --- identity --- */
 
@@ -356,7 +168,7 @@ static void open_fds(int first, int last)
 static void child_close_fds(void)
 {
         for (int fd = 3; fd < 64; fd++)
-                if (fd != report_fd)
+                if (fd != child_report_fd)
                         close(fd);
         open_fds(3, 12);
         int keep[] = {9, 7, 4, 200};
@@ -572,13 +384,16 @@ static void test_resolve_and_chdir(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_rlimits_apply),           cmocka_unit_test(test_rlimits_raise_hard_needs_cap),
-            cmocka_unit_test(test_rlimits_soft_above_hard), cmocka_unit_test(test_oom_score_adj),
-            cmocka_unit_test(test_apply_inherited_null),    cmocka_unit_test(test_identity_reduced),
-            cmocka_unit_test(test_identity_no_caps_object), cmocka_unit_test(test_identity_ambient_not_inheritable),
-            cmocka_unit_test(test_identity_capset_fails),   cmocka_unit_test(test_close_fds),
-            cmocka_unit_test(test_close_fds_all),           cmocka_unit_test(test_build_env),
-            cmocka_unit_test(test_build_env_fifo_passwd),   cmocka_unit_test(test_resolve_and_chdir),
+
+            cmocka_unit_test(test_identity_reduced),
+            cmocka_unit_test(test_identity_no_caps_object),
+            cmocka_unit_test(test_identity_ambient_not_inheritable),
+            cmocka_unit_test(test_identity_capset_fails),
+            cmocka_unit_test(test_close_fds),
+            cmocka_unit_test(test_close_fds_all),
+            cmocka_unit_test(test_build_env),
+            cmocka_unit_test(test_build_env_fifo_passwd),
+            cmocka_unit_test(test_resolve_and_chdir),
         };
         return cmocka_run_group_tests(tests, setup_root, teardown_root);
 }

@@ -1,4 +1,4 @@
-#include "container/exec_path.h"
+#include "init/exec_path.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-#include "container/init.h"
+#include "init/init.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "container/hooks.h"
-#include "container/process.h"
-#include "container/sync.h"
-#include "container/terminal.h"
 #include "core/cleanup.h"
 #include "core/log.h"
-#include "linux/exec_attrs.h"
+#include "init/exec_attrs.h"
+#include "init/process.h"
+#include "init/sync.h"
+#include "init/terminal.h"
 #include "linux/loopback.h"
 #include "linux/lsm.h"
 #include "linux/rootfs.h"
@@ -152,20 +152,6 @@ static int load_seccomp(const struct init_args *a, struct init_late *late, enum 
         return r;
 }
 
-/* The slave becomes our terminal; the master leaves: to the console socket, or to the foreground runtime. */
-static int hand_over_terminal(const struct init_args *a, int master, int slave, struct error **err)
-{
-        int r = terminal_make_controlling(slave, a->spec->process, err);
-        if (r < 0)
-                return r;
-        if (a->console_socket_fd >= 0) {
-                r = terminal_send_master(a->console_socket_fd, master, err);
-                close(a->console_socket_fd);
-                return r;
-        }
-        return sync_send_fd(a->sync_fd, SYNC_PTY, master, err);
-}
-
 /* Socket activation: the fds systemd passed to the runtime stay open for the workload. */
 static int listen_fds_count(void)
 {
@@ -239,19 +225,11 @@ static int mark_fds_cloexec(const struct init_args *a, const struct init_late *l
         return process_close_fds(a->preserve_fds + late->listen_fds, keep, n_keep, err);
 }
 
-static int setup(struct init_args *a, struct init_late *late, char ***envp, char **exec_path, struct error **err)
+/* The namespaces the runtime could not create for us, and root in the user namespace. */
+static int enter_namespaces(const struct init_args *a, struct error **err)
 {
-        const struct oci_spec *spec = a->spec;
-        const struct oci_process *proc = spec->process;
-        int r;
-
-        /* execCPUAffinity.initial covers the runtime's setup work; `final` replaces it before exec. */
-        r = exec_attrs_apply_cpu_affinity(proc ? proc->cpu_affinity_initial : NULL, "process.execCPUAffinity.initial",
-                                          err);
-        if (r < 0)
-                return r;
-        /* The namespaces the runtime could not create for us: the cgroup namespace comes after the
-         * runtime placed us in our cgroup, so that its root is the container's cgroup. */
+        /* The cgroup namespace comes after the runtime placed us in our cgroup, so that its root is the
+         * container's cgroup. */
         if (a->user_ns_fd >= 0 && setns(a->user_ns_fd, CLONE_NEWUSER) < 0)
                 return error_sys(err, "join user namespace");
         if (a->unshare_flags && unshare((int)a->unshare_flags) < 0)
@@ -262,13 +240,22 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
         if (a->has_new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
                 return error_sys(err, "become root of the user namespace (are uid 0 and gid 0 mapped in "
                                       "linux.uidMappings and linux.gidMappings?)");
-        r = apply_sysctl(a, err);
-        if (r >= 0 && spec_has_new_ns(spec, NS_NET))
-                r = loopback_up(err);
-        if (r < 0)
-                return r;
+        return 0;
+}
 
-        struct rootfs_config cfg = {
+/* Settings of the new namespaces themselves: sysctls, and the loopback device of a new network namespace. */
+static int configure_namespaces(const struct init_args *a, struct error **err)
+{
+        int r = apply_sysctl(a, err);
+        if (r >= 0 && spec_has_new_ns(a->spec, NS_NET))
+                r = loopback_up(err);
+        return r;
+}
+
+static struct rootfs_config rootfs_config_of(const struct init_args *a, const struct init_late *late)
+{
+        const struct oci_spec *spec = a->spec;
+        return (struct rootfs_config){
             .spec = spec,
             .bundle = a->bundle,
             .rootfs = a->rootfs,
@@ -283,64 +270,100 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
             .idmapped_fds = late->idmapped_fds,
             .n_idmapped_fds = late->n_idmapped_fds,
         };
-        _cleanup_close_ int rootfs_fd = -1;
-        r = rootfs_prepare(&cfg, &rootfs_fd, err);
+}
+
+/* process.terminal's pty between its creation (before pivot_root) and its hand-over (in our session). */
+struct init_pty {
+        int master, slave;
+};
+
+static void init_pty_close(struct init_pty *p)
+{
+        if (p->master >= 0)
+                close(p->master);
+        if (p->slave >= 0)
+                close(p->slave);
+        p->master = p->slave = -1;
+}
+
+/* Mounts, devices, the executor's files and the pty, in the rootfs reached through its host path. */
+static int build_rootfs(const struct init_args *a, struct init_late *late, struct rootfs_config *cfg, int *rootfs_fd,
+                        struct init_pty *pty, struct error **err)
+{
+        int r = rootfs_prepare(cfg, rootfs_fd, err);
         init_late_close_idmapped(late);
+        cfg->idmapped_fds = NULL;
+        cfg->n_idmapped_fds = 0;
         if (r < 0)
                 return error_prefix(err, "rootfs");
         if (a->exec_ctx->ops->prepare_rootfs) {
-                r = a->exec_ctx->ops->prepare_rootfs(a->exec_ctx, rootfs_fd, PHASE_AFTER_MOUNTS, err);
+                r = a->exec_ctx->ops->prepare_rootfs(a->exec_ctx, *rootfs_fd, PHASE_AFTER_MOUNTS, err);
                 if (r < 0)
                         return r;
         }
         /* The pty comes from the container's devpts, mounted by rootfs_prepare. */
-        _cleanup_close_ int pty_master = -1, pty_slave = -1;
-        if (proc && proc->terminal) {
-                r = terminal_open(rootfs_fd, proc, &pty_master, &pty_slave, err);
-                if (r < 0)
-                        return r;
-        }
-        r = prepare_seccomp(a, late, err);
-        if (r < 0)
-                return r;
+        const struct oci_process *proc = a->spec->process;
+        if (proc && proc->terminal)
+                return terminal_open_console(*rootfs_fd, proc, &pty->master, &pty->slave, err);
+        return 0;
+}
 
-        /* prestart and createRuntime hooks run in the runtime now, with our mounts in place. */
-        r = sync_send(a->sync_fd, SYNC_MOUNTS_DONE, 0, err);
+/* prestart and createRuntime hooks run in the runtime, then createContainer here, all with our mounts in
+ * place and before pivot_root. */
+static int run_create_hooks(const struct init_args *a, struct error **err)
+{
+        int r = sync_send(a->sync_fd, SYNC_MOUNTS_DONE, 0, err);
         if (r >= 0)
                 r = sync_expect(a->sync_fd, SYNC_HOOKS_DONE, NULL, NULL, err);
         if (r >= 0)
                 r = run_container_hooks(a, HOOK_CREATE_CONTAINER, err);
-        if (r < 0)
-                return r;
+        return r;
+}
 
-        r = rootfs_pivot(&cfg, rootfs_fd, err);
+/* pivot_root, then masked and read-only paths, then the LSM labels the workload gets at execve. */
+static int enter_rootfs(const struct init_args *a, const struct rootfs_config *cfg, int rootfs_fd, struct error **err)
+{
+        int r = rootfs_pivot(cfg, rootfs_fd, err);
         if (r >= 0)
-                r = rootfs_finalize(&cfg, err);
+                r = rootfs_finalize(cfg, err);
         if (r < 0)
                 return error_prefix(err, "rootfs");
         /* Labels apply at execve; written to the container's /proc now that it is ours. */
-        r = proc ? lsm_apply_exec_labels(proc, err) : 0;
-        if (r < 0)
-                return r;
+        const struct oci_process *proc = a->spec->process;
+        return proc ? lsm_apply_exec_labels(proc, err) : 0;
+}
 
-        r = set_names(spec, err);
+/* Hostname and domainname of the UTS namespace, personality and memory policy of this task (inherited by
+ * the workload). */
+static int apply_container_attrs(const struct oci_spec *spec, struct error **err)
+{
+        int r = set_names(spec, err);
         if (r >= 0)
                 r = exec_attrs_apply_personality(&spec->linux_, err);
         if (r >= 0)
                 r = exec_attrs_apply_memory_policy(&spec->linux_, err);
-        if (r < 0)
-                return r;
-        /* A new session, so the container never shares the caller's controlling terminal. */
+        return r;
+}
+
+/* A new session, so the container never shares the caller's controlling terminal; the pty's slave becomes
+ * its controlling terminal, and the master leaves: to the console socket, or to the foreground runtime. */
+static int take_terminal(struct init_args *a, struct init_pty *pty, struct error **err)
+{
         if (setsid() < 0 && errno != EPERM)
                 return error_sys(err, "setsid");
-        if (pty_slave >= 0) {
-                r = hand_over_terminal(a, pty_master, TAKE_FD(pty_slave), err);
-                if (r < 0)
-                        return r;
-        }
+        if (pty->slave < 0)
+                return 0;
+        int r = terminal_hand_over(TAKE_FD(pty->master), TAKE_FD(pty->slave), a->spec->process, a->console_socket_fd,
+                                   a->sync_fd, err);
+        if (a->console_socket_fd >= 0)
+                close(a->console_socket_fd);
+        a->console_socket_fd = -1;
+        return r;
+}
 
-        if (!proc)
-                return 0; /* created without `process`: start_workload refuses to start it */
+/* process.env with what the runtime passes on: LISTEN_FDS (socket activation) and NOTIFY_SOCKET. */
+static int build_env(const struct init_args *a, struct init_late *late, char ***envp, struct error **err)
+{
         late->listen_fds = listen_fds_count();
         char listen_env[32], notify_env[PATH_MAX + 16];
         char *extra[4];
@@ -355,7 +378,15 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
                 extra[n_extra++] = notify_env;
         }
         extra[n_extra] = NULL;
-        r = process_build_env(proc, n_extra ? extra : NULL, envp, err);
+        return process_build_env(a->spec->process, n_extra ? extra : NULL, envp, err);
+}
+
+/* Environment, cwd, executable and the scheduling attributes of the workload. */
+static int prepare_process(const struct init_args *a, struct init_late *late, char ***envp, char **exec_path,
+                           struct error **err)
+{
+        const struct oci_process *proc = a->spec->process;
+        int r = build_env(a, late, envp, err);
         if (r < 0)
                 return r;
         r = process_chdir(proc, err);
@@ -373,6 +404,52 @@ static int setup(struct init_args *a, struct init_late *late, char ***envp, char
         /* A SCHED_DEADLINE init cannot fork startContainer hooks unless the policy has
          * SCHED_FLAG_RESET_ON_FORK (the kernel refuses, as with crun). */
         return exec_attrs_apply_before_identity(proc, err);
+}
+
+/* Everything up to READY, in phases whose order is the security-relevant part: each comment says why a
+ * phase stands where it does. */
+static int setup(struct init_args *a, struct init_late *late, char ***envp, char **exec_path, struct error **err)
+{
+        const struct oci_process *proc = a->spec->process;
+        struct rootfs_config cfg = rootfs_config_of(a, late);
+        _cleanup_close_ int rootfs_fd = -1;
+        _cleanup_(init_pty_close) struct init_pty pty = {.master = -1, .slave = -1};
+
+        /* First, so that it covers all of our setup work: execCPUAffinity.initial (`final` replaces it
+         * before exec). */
+        int r = exec_attrs_apply_cpu_affinity(proc ? proc->cpu_affinity_initial : NULL,
+                                              "process.execCPUAffinity.initial", err);
+        /* Before any other step, which must act inside the container's namespaces and as their root. */
+        if (r >= 0)
+                r = enter_namespaces(a, err);
+        /* Before the rootfs: written through our own /proc, whose /proc/sys resolves ipc and net keys
+         * against the writer's namespaces, which are now the container's. */
+        if (r >= 0)
+                r = configure_namespaces(a, err);
+        /* While the host paths (bundle, rootfs, bind sources) are reachable: before pivot_root. */
+        if (r >= 0)
+                r = build_rootfs(a, late, &cfg, &rootfs_fd, &pty, err);
+        /* Before pivot_root: the profile's listenerPath is a host path. */
+        if (r >= 0)
+                r = prepare_seccomp(a, late, err);
+        /* Where the spec puts prestart, createRuntime and createContainer: mounts done, not yet pivoted. */
+        if (r >= 0)
+                r = run_create_hooks(a, err);
+        /* pivot_root after createContainer, as the spec orders; masked and read-only paths after every hook
+         * that sees the rootfs, so that no hook's mount lands on top of them. */
+        if (r >= 0)
+                r = enter_rootfs(a, &cfg, rootfs_fd, err);
+        /* Needs only our namespaces (the UTS one for the names); the workload inherits the task's attributes. */
+        if (r >= 0)
+                r = apply_container_attrs(a->spec, err);
+        /* TIOCSCTTY needs a session leader; the pty was opened before pivot_root, in build_rootfs. */
+        if (r >= 0)
+                r = take_terminal(a, &pty, err);
+        /* Last: HOME, cwd and args[0] are looked up in the container's root, as the workload sees it.
+         * Created without `process`: start_workload refuses to start it. */
+        if (r >= 0 && proc)
+                r = prepare_process(a, late, envp, exec_path, err);
+        return r;
 }
 
 /* After `start`: the seccomp filter and the identity switch come last, so that a filter loaded while we
