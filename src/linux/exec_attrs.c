@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "linux/cpulist.h"
+#include "core/cpulist.h"
 
 char *timens_offsets_text(const struct oci_linux *l, bool *oom)
 {
