@@ -78,27 +78,6 @@ int cgroup_resolve_path(const char *id, const char *cgroups_path, char **out, st
         return 0;
 }
 
-int cgroup_systemd_split(const char *value, char **slice, char **prefix, char **name, struct error **err)
-{
-        const char *a = value ? strchr(value, ':') : NULL;
-        const char *b = a ? strchr(a + 1, ':') : NULL;
-        if (!a || !b || strchr(b + 1, ':') || strchr(value, '/') || b[1] == '\0')
-                return error_set(err, EINVAL,
-                                 "linux.cgroupsPath: `%s`: expected cgroupsPath to be of format \"slice:prefix:name\" "
-                                 "for the systemd cgroup driver",
-                                 value ? value : "");
-        *slice = strndup(value, (size_t)(a - value));
-        *prefix = strndup(a + 1, (size_t)(b - a - 1));
-        *name = strdup(b + 1);
-        if (!*slice || !*prefix || !*name) {
-                free(*slice);
-                free(*prefix);
-                free(*name);
-                return error_set(err, ENOMEM, "cgroup path");
-        }
-        return 0;
-}
-
 static bool is_permission_error(int r)
 {
         return r == -EACCES || r == -EPERM || r == -EROFS;

@@ -178,10 +178,10 @@ long long cgroup_dirs_oom_kills(const struct cgroup_dirs *d);
 /* ---- cgroup.c (pure) ---- */
 /* The cgroupfs path of a container: crun's rules (see cgroup.h). */
 int cgroup_resolve_path(const char *id, const char *cgroups_path, char **out, struct error **err);
-/* Split a systemd "slice:prefix:name" value. */
-int cgroup_systemd_split(const char *value, char **slice, char **prefix, char **name, struct error **err);
 
 /* ---- systemd.c ---- */
+/* Split a systemd "slice:prefix:name" value. Pure. */
+int cgroup_systemd_split(const char *value, char **slice, char **prefix, char **name, struct error **err);
 /* Transient scope over D-Bus; *path is the cgroup (below the roots) systemd put pid in, plus `sub`. */
 int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *sub, pid_t pid, char **scope,
                           char **path, struct error **err);

@@ -124,34 +124,62 @@ static char *cgroup_of(pid_t pid, const char *unit)
         return path;
 }
 
-int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *sub, pid_t pid, char **scope,
-                          char **path, struct error **err)
+int cgroup_systemd_split(const char *value, char **slice, char **prefix, char **name, struct error **err)
 {
-        if (!systemd_is_pid1())
-                return error_set(err, ENOTSUP,
-                                 "systemd cgroup driver: systemd is not running as PID 1 (use "
-                                 "--cgroup-manager=cgroupfs)");
-        int r = load_libsystemd(err);
-        if (r < 0)
-                return r;
-        _cleanup_free_ char *slice = NULL, *prefix = NULL, *name = NULL;
+        const char *a = value ? strchr(value, ':') : NULL;
+        const char *b = a ? strchr(a + 1, ':') : NULL;
+        /* The errors return their errno explicitly: the analyzer cannot see that error_set returns < 0 and
+         * would follow a "success" with the outputs unset. */
+        if (!a || !b || strchr(b + 1, ':') || strchr(value, '/') || b[1] == '\0') {
+                error_set(err, EINVAL,
+                          "linux.cgroupsPath: `%s`: expected cgroupsPath to be of format \"slice:prefix:name\" for "
+                          "the systemd cgroup driver",
+                          value ? value : "");
+                return -EINVAL;
+        }
+        *slice = strndup(value, (size_t)(a - value));
+        *prefix = strndup(a + 1, (size_t)(b - a - 1));
+        *name = strdup(b + 1);
+        if (!*slice || !*prefix || !*name) {
+                free(*slice);
+                free(*prefix);
+                free(*name);
+                /* The caller's cleanup frees them again otherwise. */
+                *slice = *prefix = *name = NULL;
+                error_set(err, ENOMEM, "cgroup path");
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The slice and the scope's unit name ("prefix-name.scope") for a container: from cgroupsPath when it is
+ * set, else crun's defaults (machine.slice for root, user.slice for a user, the prefix "krun"). Pure. */
+static int scope_unit(const char *id, const char *cgroups_path, bool is_root, char **slice, char **unit,
+                      struct error **err)
+{
+        _cleanup_free_ char *prefix = NULL, *name = NULL;
         if (cgroups_path && *cgroups_path) {
-                r = cgroup_systemd_split(cgroups_path, &slice, &prefix, &name, err);
+                int r = cgroup_systemd_split(cgroups_path, slice, &prefix, &name, err);
                 if (r < 0)
                         return r;
         } else {
-                slice = strdup(geteuid() == 0 ? "machine.slice" : "user.slice");
+                *slice = strdup(is_root ? "machine.slice" : "user.slice");
                 prefix = strdup("krun");
                 name = strdup(id);
-                if (!slice || !prefix || !name)
+                if (!*slice || !prefix || !name)
                         return error_set(err, ENOMEM, "systemd");
         }
-        _cleanup_free_ char *unit = NULL;
-        if (asprintf(&unit, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) < 0)
+        if (asprintf(unit, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) < 0)
                 return error_set(err, ENOMEM, "systemd");
+        return 0;
+}
 
+/* StartTransientUnit of a scope holding `pid`, in `slice` (none when empty), with Delegate=yes so the
+ * cgroup below it is ours to write. */
+static int start_scope(const char *unit, const char *slice, pid_t pid, struct error **err)
+{
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
-        r = open_bus(&bus, err);
+        int r = open_bus(&bus, err);
         if (r < 0)
                 return r;
         _cleanup_(msg_unrefp) sd_bus_message *m = NULL, *reply = NULL;
@@ -181,7 +209,13 @@ int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *
                 sd.error_free(&e);
                 return r;
         }
-        /* The job runs asynchronously: wait (5 s at most) until the pid sits in the new scope. */
+        return 0;
+}
+
+/* The job runs asynchronously: wait (5 s at most) until the pid sits in the new scope; its cgroup then,
+ * with `sub` appended when given. The scope is stopped on failure. */
+static int scope_cgroup(const char *unit, pid_t pid, const char *sub, char **path, struct error **err)
+{
         _cleanup_free_ char *cg = NULL;
         for (int i = 0; i < 500 && !(cg = cgroup_of(pid, unit)); i++) {
                 struct timespec ts = {0, 10L * 1000 * 1000};
@@ -202,8 +236,31 @@ int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *
                 free(cg);
                 cg = full;
         }
-        *scope = TAKE_PTR(unit);
         *path = TAKE_PTR(cg);
+        return 0;
+}
+
+int cgroup_systemd_create(const char *id, const char *cgroups_path, const char *sub, pid_t pid, char **scope,
+                          char **path, struct error **err)
+{
+        if (!systemd_is_pid1())
+                return error_set(err, ENOTSUP,
+                                 "systemd cgroup driver: systemd is not running as PID 1 (use "
+                                 "--cgroup-manager=cgroupfs)");
+        int r = load_libsystemd(err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *slice = NULL, *unit = NULL;
+        r = scope_unit(id, cgroups_path, geteuid() == 0, &slice, &unit, err);
+        if (r < 0)
+                return r;
+        r = start_scope(unit, slice, pid, err);
+        if (r < 0)
+                return r;
+        r = scope_cgroup(unit, pid, sub, path, err);
+        if (r < 0)
+                return r;
+        *scope = TAKE_PTR(unit);
         return 0;
 }
 

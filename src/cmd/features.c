@@ -90,7 +90,7 @@ static struct json_object *seccomp_features(void)
         struct json_object *actions = json_object_new_array(), *ops = json_object_new_array(),
                            *archs = json_object_new_array(), *known = json_object_new_array(),
                            *supported = json_object_new_array();
-        /* The names come from the one seccomp table (src/linux/seccomp_names.c) the parser and the filter
+        /* The names come from the one seccomp table (src/core/seccomp_names.c) the parser and the filter
          * use; only those the linked libseccomp accepts are advertised. */
         const char *name;
         for (size_t i = 0; (name = seccomp_name_at(SECCOMP_NAME_ACTION, i)); i++) {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "linux/cpulist.h"
+#include "core/cpulist.h"
 
 int exec_attrs_apply_personality(const struct oci_linux *l, struct error **err)
 {

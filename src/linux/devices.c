@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "linux/mounts.h"
+#include "linux/mount_fd.h"
 #include "linux/safe_path.h"
 
 struct device_req {

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
-#include "linux/rootfs.h"
+#include "linux/rootfs_config.h"
 
 /* /dev/null, zero, full, random, urandom, tty (0666, root) when absent. */
 int devices_create_defaults(int rootfs_fd, struct error **err);

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "linux/mounts.h"
+#include "linux/mount_entry.h"
 
 /* The kernel's limit on uid_map/gid_map lines (since 4.15). */
 #define IDMAP_MAX_ENTRIES 340

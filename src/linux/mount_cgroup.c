@@ -16,7 +16,8 @@
 
 #include "core/cleanup.h"
 #include "core/fs.h"
-#include "linux/mounts.h"
+#include "linux/mount_cgroup.h"
+#include "linux/mount_fd.h"
 #include "linux/safe_path.h"
 
 #define HOST_CGROUP "/sys/fs/cgroup"

@@ -17,78 +17,11 @@
 
 #include "core/cleanup.h"
 #include "linux/idmap.h"
+#include "linux/mount_cgroup.h"
+#include "linux/mount_entry.h"
+#include "linux/mount_fd.h"
+#include "linux/mount_options.h"
 #include "linux/safe_path.h"
-
-int mount_on_fd(const char *source, int target_fd, const char *type, unsigned long flags, const char *data)
-{
-        char target[64];
-        safe_fd_path(target_fd, target);
-        return mount(source, target, type, flags, data) < 0 ? -errno : 0;
-}
-
-int mount_bind_fd(int source_fd, int target_fd, bool recursive)
-{
-        char source[64];
-        safe_fd_path(source_fd, source);
-        return mount_on_fd(source, target_fd, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL);
-}
-
-/* The MS_* flags a bind remount can change. */
-#define REMOUNT_FLAGS                                                                                                  \
-        (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME |    \
-         MS_NOSYMFOLLOW)
-#define ATIME_FLAGS (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
-
-#ifndef MS_NOSYMFOLLOW
-#define MS_NOSYMFOLLOW 256
-#endif
-
-int mount_remount_flags(int fd, unsigned long flags, unsigned long clear_flags, unsigned long *out)
-{
-        struct statvfs sv;
-        if (fstatvfs(fd, &sv) < 0)
-                return -errno;
-        unsigned long cur = 0;
-        if (sv.f_flag & ST_RDONLY)
-                cur |= MS_RDONLY;
-        if (sv.f_flag & ST_NOSUID)
-                cur |= MS_NOSUID;
-        if (sv.f_flag & ST_NODEV)
-                cur |= MS_NODEV;
-        if (sv.f_flag & ST_NOEXEC)
-                cur |= MS_NOEXEC;
-        if (sv.f_flag & ST_NOATIME)
-                cur |= MS_NOATIME;
-        if (sv.f_flag & ST_NODIRATIME)
-                cur |= MS_NODIRATIME;
-        if (sv.f_flag & ST_RELATIME)
-                cur |= MS_RELATIME;
-        unsigned long keep = cur & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME) & ~clear_flags;
-        if (!((flags | clear_flags) & ATIME_FLAGS))
-                keep |= cur & ATIME_FLAGS;
-        *out = MS_REMOUNT | MS_BIND | (flags & REMOUNT_FLAGS) | keep;
-        return 0;
-}
-
-int mount_remount_bind(int fd, unsigned long flags, unsigned long clear_flags)
-{
-        unsigned long all = 0;
-        int r = mount_remount_flags(fd, flags, clear_flags, &all);
-        return r < 0 ? r : mount_on_fd(NULL, fd, NULL, all, NULL);
-}
-
-int mount_set_recursive_attrs(int fd, uint64_t attr_set, uint64_t attr_clr)
-{
-        if (!attr_set && !attr_clr)
-                return 0;
-        struct mount_attr attr = {.attr_set = attr_set, .attr_clr = attr_clr};
-        return mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0 ? -errno : 0;
-}
-
-int mount_reopen(int dir_fd, const char *path, int *out_fd)
-{
-        return safe_openat(dir_fd, path, O_PATH, 0, out_fd, NULL);
-}
 
 static bool path_is(const char *path, const char *want)
 {
@@ -121,7 +54,7 @@ static int bind_host_path(const char *host, int rootfs_fd, const char *dest, int
         int r = mount_bind_fd(src, target_fd, recursive);
         if (r < 0)
                 return r;
-        if (o->flags & REMOUNT_FLAGS) {
+        if (mount_bind_needs_remount(o->flags)) {
                 _cleanup_close_ int top = -1;
                 r = mount_reopen(rootfs_fd, dest, &top);
                 if (r < 0)
@@ -208,21 +141,6 @@ static int copy_tree(int from, int to, int depth)
         }
         closedir(d);
         return r;
-}
-
-char *mount_bind_source(const char *bundle, const char *source)
-{
-        char *path = NULL;
-        if (source[0] == '/')
-                return strdup(source);
-        return asprintf(&path, "%s/%s", bundle, source) < 0 ? NULL : path;
-}
-
-int mount_entry_options(const struct oci_mount *m, struct mount_options *o, struct error **err)
-{
-        /* mount_options_parse takes char *const *: the defaults are never written to. */
-        return mount_options_parse(m->options ? m->options : (char *const *)mount_default_options(m->destination), o,
-                                   err);
 }
 
 /* dest-nofollow (crun): an existing last component of the destination is the target itself, a symlink
@@ -427,7 +345,7 @@ static int apply_entry(const struct rootfs_config *cfg, int rootfs_fd, const str
                 r = mount_reopen(rootfs_fd, m->destination, &top);
         if (r < 0)
                 return error_set(err, -r, "reopen the new mount");
-        if (o.is_bind && (o.flags & REMOUNT_FLAGS)) {
+        if (o.is_bind && (mount_bind_needs_remount(o.flags))) {
                 /* The kernel ignores flags on the initial bind: a remount applies them. */
                 r = mount_remount_bind(top, o.flags, o.clear_flags);
                 if (r < 0)

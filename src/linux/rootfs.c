@@ -12,6 +12,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "linux/devices.h"
+#include "linux/mount_fd.h"
 #include "linux/mount_options.h"
 #include "linux/mounts.h"
 #include "linux/safe_path.h"

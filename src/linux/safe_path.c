@@ -54,117 +54,185 @@ static bool only_slashes(const char *p)
         return *p == '\0';
 }
 
-/* For old kernels: walk one component at a time with O_NOFOLLOW, read each symlink ourselves and restart
- * absolute targets at root_fd; ".." never climbs above root_fd (depth is counted). */
+/* The fallback resolver, for kernels without openat2: it walks one component at a time with O_NOFOLLOW,
+ * reads each symlink itself and restarts absolute targets at root_fd, so nothing the image planted can
+ * lead it out of the root. Its answers are the kernel's (RESOLVE_IN_ROOT): tests/unit/linux/
+ * test_safe_path_fallback.c checks them case by case. Each step returns WALK_NEXT to go on with the next
+ * component, WALK_DONE with *out_fd set, or -errno. */
+enum { WALK_NEXT = 0, WALK_DONE = 1 };
+
+struct walk {
+        int root_fd;
+        int cur;          /* O_PATH fd of the directory reached so far */
+        size_t depth;     /* how many directories below root_fd cur is: ".." stops at 0 */
+        int links;        /* symlinks followed so far */
+        char *buf;        /* the path walked; replaced when a symlink's target is spliced in */
+        const char *rest; /* what follows the current component in buf */
+        int flags;
+        mode_t mode;
+};
+
+static void walk_done(struct walk *w)
+{
+        if (w->cur >= 0)
+                close(w->cur);
+        free(w->buf);
+}
+
+static void walk_move(struct walk *w, int dir_fd)
+{
+        close(w->cur);
+        w->cur = dir_fd;
+}
+
+/* "..": one directory up, but ".." of the root is the root, as with RESOLVE_IN_ROOT. */
+static int step_dotdot(struct walk *w)
+{
+        if (w->depth == 0)
+                return WALK_NEXT;
+        int up = openat(w->cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (up < 0)
+                return -errno;
+        walk_move(w, up);
+        w->depth--;
+        return WALK_NEXT;
+}
+
+/* A symlink to follow: its target takes its place in the path. An absolute target starts again at root_fd,
+ * never at the host's "/"; a relative one goes on from the directory holding the link. */
+static int step_symlink(struct walk *w, int link_fd)
+{
+        if (++w->links > MAX_SYMLINKS)
+                return -ELOOP;
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(link_fd, "", target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        char *spliced = NULL;
+        if (asprintf(&spliced, "%s%s", target, w->rest) < 0)
+                return -ENOMEM;
+        free(w->buf);
+        w->buf = spliced;
+        w->rest = spliced;
+        if (target[0] == '/') {
+                int top = openat(w->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (top < 0)
+                        return -errno;
+                walk_move(w, top);
+                w->depth = 0;
+        }
+        return WALK_NEXT;
+}
+
+/* The last component is missing (`missing` is -errno of the lookup): O_CREAT creates it in the verified
+ * parent. O_NOFOLLOW: a symlink planted there meanwhile is refused, not followed. */
+static int step_last_missing(struct walk *w, const char *name, int missing, int *out_fd)
+{
+        if (missing != -ENOENT || !(w->flags & O_CREAT))
+                return missing;
+        int fd = openat(w->cur, name, w->flags | O_NOFOLLOW | O_CLOEXEC, w->mode);
+        if (fd < 0)
+                return -errno;
+        *out_fd = fd;
+        return WALK_DONE;
+}
+
+/* The last component exists (`probe_fd`, O_PATH, not followed). O_CREAT|O_EXCL never follows a symlink;
+ * O_NOFOLLOW returns the link itself to O_PATH and refuses it otherwise. Anything else is reopened with
+ * the caller's flags in the verified parent, with O_NOFOLLOW so that a symlink swapped in meanwhile is
+ * refused, not followed. */
+static int step_last(struct walk *w, const char *name, int *probe_fd, const struct stat *st, int *out_fd)
+{
+        if ((w->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+                return -EEXIST;
+        if (S_ISLNK(st->st_mode)) {
+                if (!(w->flags & O_NOFOLLOW))
+                        return step_symlink(w, *probe_fd);
+                if (!(w->flags & O_PATH))
+                        return -ELOOP;
+                *out_fd = TAKE_FD(*probe_fd);
+                return WALK_DONE;
+        }
+        if (S_ISDIR(st->st_mode) && (w->flags & O_CREAT))
+                return -EISDIR;
+        int fd = openat(w->cur, name, (w->flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC, w->mode);
+        if (fd < 0)
+                return -errno;
+        *out_fd = fd;
+        return WALK_DONE;
+}
+
+/* One component `name`; w->rest is what follows it. "name/" at the end must be a directory whatever the
+ * flags say (followed if a symlink, ENOTDIR if a file, EISDIR for O_CREAT): it is walked into like a
+ * middle component, and the directory reached is opened at the end of the path. */
+static int step_component(struct walk *w, const char *name, int *out_fd)
+{
+        bool last = only_slashes(w->rest);
+        if (last && *w->rest) {
+                if (w->flags & O_CREAT)
+                        return -EISDIR;
+                last = false;
+        }
+        if (strcmp(name, ".") == 0)
+                return WALK_NEXT;
+        if (strcmp(name, "..") == 0)
+                return step_dotdot(w);
+        _cleanup_close_ int fd = openat(w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return last ? step_last_missing(w, name, -errno, out_fd) : -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (last)
+                return step_last(w, name, &fd, &st, out_fd);
+        if (S_ISLNK(st.st_mode))
+                return step_symlink(w, fd);
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        walk_move(w, TAKE_FD(fd));
+        w->depth++;
+        return WALK_NEXT;
+}
+
+static int walk_next(struct walk *w, int *out_fd)
+{
+        const char *comp;
+        size_t len = next_component(&w->rest, &comp);
+        if (len == 0) {
+                /* The path named a directory (or the root) itself. */
+                int fd = openat(w->cur, ".", w->flags | O_CLOEXEC, w->mode);
+                if (fd < 0)
+                        return -errno;
+                *out_fd = fd;
+                return WALK_DONE;
+        }
+        if (len > NAME_MAX)
+                return -ENAMETOOLONG;
+        char name[NAME_MAX + 1];
+        memcpy(name, comp, len);
+        name[len] = '\0';
+        return step_component(w, name, out_fd);
+}
+
 int safe_openat_fallback(int root_fd, const char *path, int flags, mode_t mode, int *out_fd)
 {
-        _cleanup_free_ char *buf = strdup(path);
-        if (!buf)
+        /* An empty path names nothing (openat2 without AT_EMPTY_PATH says the same). */
+        if (!*path)
+                return -ENOENT;
+        _cleanup_(walk_done) struct walk w = {.root_fd = root_fd, .cur = -1, .flags = flags, .mode = mode};
+        w.buf = strdup(path);
+        if (!w.buf)
                 return -ENOMEM;
-        _cleanup_close_ int cur = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (cur < 0)
+        w.rest = w.buf;
+        w.cur = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (w.cur < 0)
                 return -errno;
-        size_t depth = 0;
-        int links = 0;
-        const char *rest = buf;
-
-        for (;;) {
-                const char *comp;
-                size_t len = next_component(&rest, &comp);
-                if (len == 0) {
-                        /* The path named a directory (or root) itself. */
-                        int fd = openat(cur, ".", flags | O_CLOEXEC, mode);
-                        if (fd < 0)
-                                return -errno;
-                        *out_fd = fd;
-                        return 0;
-                }
-                char name[NAME_MAX + 1];
-                if (len > NAME_MAX)
-                        return -ENAMETOOLONG;
-                memcpy(name, comp, len);
-                name[len] = '\0';
-                bool last = only_slashes(rest);
-
-                if (strcmp(name, ".") == 0)
-                        continue;
-                if (strcmp(name, "..") == 0) {
-                        if (depth == 0)
-                                continue; /* ".." of the root is the root */
-                        int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                        if (up < 0)
-                                return -errno;
-                        close(cur);
-                        cur = up;
-                        depth--;
-                        continue;
-                }
-
-                int probe = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                if (probe < 0) {
-                        if (errno == ENOENT && last && (flags & O_CREAT)) {
-                                int fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-                                if (fd < 0)
-                                        return -errno;
-                                *out_fd = fd;
-                                return 0;
-                        }
-                        return -errno;
-                }
-                _cleanup_close_ int probe_fd = probe;
-                struct stat st;
-                if (fstat(probe_fd, &st) < 0)
-                        return -errno;
-
-                if (S_ISLNK(st.st_mode)) {
-                        if (last && (flags & O_NOFOLLOW)) {
-                                if (flags & O_PATH) {
-                                        *out_fd = TAKE_FD(probe_fd);
-                                        return 0;
-                                }
-                                return -ELOOP;
-                        }
-                        if (++links > MAX_SYMLINKS)
-                                return -ELOOP;
-                        char target[PATH_MAX];
-                        ssize_t n = readlinkat(probe_fd, "", target, sizeof(target) - 1);
-                        if (n < 0)
-                                return -errno;
-                        target[n] = '\0';
-                        /* Splice: target + remaining path. */
-                        char *spliced = NULL;
-                        if (asprintf(&spliced, "%s%s", target, rest) < 0)
-                                return -ENOMEM;
-                        free(buf);
-                        buf = spliced;
-                        rest = buf;
-                        if (target[0] == '/') {
-                                int r = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                                if (r < 0)
-                                        return -errno;
-                                close(cur);
-                                cur = r;
-                                depth = 0;
-                        }
-                        continue;
-                }
-
-                if (last) {
-                        if ((flags & O_EXCL) && (flags & O_CREAT))
-                                return -EEXIST;
-                        /* Reopen with the caller's flags relative to the verified parent. */
-                        int fd = openat(cur, name, (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC, mode);
-                        if (fd < 0)
-                                return -errno;
-                        *out_fd = fd;
-                        return 0;
-                }
-                if (!S_ISDIR(st.st_mode))
-                        return -ENOTDIR;
-                close(cur);
-                cur = TAKE_FD(probe_fd);
-                depth++;
-        }
+        int r;
+        do
+                r = walk_next(&w, out_fd);
+        while (r == WALK_NEXT);
+        return r < 0 ? r : 0;
 }
 
 static int resolve(int root_fd, const char *path, int flags, mode_t mode, int *out_fd)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/cleanup.h"
-#include "linux/seccomp_names.h"
+#include "core/seccomp_names.h"
 
 /* The action of a rule: the parser keeps the name; fall back to its number when only that is set. */
 static const char *rule_action_name(const struct oci_seccomp_syscall *sc)

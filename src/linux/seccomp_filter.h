@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "core/error.h"
-#include "linux/seccomp_names.h"
+#include "core/seccomp_names.h"
 #include "oci/spec.h"
 
 /* Every name and combination checked, errors name the path: "linux.seccomp.syscalls[2].action: unknown

@@ -10,7 +10,8 @@
 
 #include "core/cleanup.h"
 #include "core/json.h"
-#include "oci/spec_internal.h"
+#include "oci/spec_parse.h"
+#include "oci/spec_sections.h"
 
 static const char *const ns_names[NS_COUNT] = {
     [NS_MOUNT] = "mount", [NS_PID] = "pid",   [NS_NET] = "network",   [NS_IPC] = "ipc",

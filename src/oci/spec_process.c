@@ -11,7 +11,8 @@
 
 #include "core/cleanup.h"
 #include "core/json.h"
-#include "oci/spec_internal.h"
+#include "oci/spec_parse.h"
+#include "oci/spec_sections.h"
 
 static const struct {
         const char *name;

@@ -10,7 +10,7 @@
 
 #include "core/cleanup.h"
 #include "core/json.h"
-#include "oci/spec_internal.h"
+#include "oci/spec_parse.h"
 
 void oci_resources_free(struct oci_resources *r)
 {

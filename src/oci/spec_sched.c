@@ -9,8 +9,8 @@
 
 #include "core/cleanup.h"
 #include "core/json.h"
-#include "linux/cpulist.h"
-#include "oci/spec_internal.h"
+#include "core/cpulist.h"
+#include "oci/spec_sections.h"
 
 struct name_value {
         const char *name;

@@ -1,5 +1,5 @@
 /* `linux.seccomp` → struct oci_seccomp: action/operator names become libseccomp values here (through the
- * tables of src/linux/seccomp_names.c), so the code that builds the filter only deals with validated
+ * tables of src/core/seccomp_names.c), so the code that builds the filter only deals with validated
  * numbers. Architectures and flags are kept as names: the filter code maps them, knowing what the
  * linked libseccomp supports; the parser only rejects names the spec does not define. Pure. */
 #include "oci/spec.h"
@@ -12,8 +12,9 @@
 
 #include "core/cleanup.h"
 #include "core/json.h"
-#include "linux/seccomp_names.h"
-#include "oci/spec_internal.h"
+#include "core/seccomp_names.h"
+#include "oci/spec_parse.h"
+#include "oci/spec_sections.h"
 
 /* Reads a required action name; "PATH.KEY: unknown action ..." on anything else. */
 static int get_action(struct json_object *obj, const char *parent, const char *key, char **name, uint32_t *action,

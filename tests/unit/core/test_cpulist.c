@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "linux/cpulist.h"
+#include "core/cpulist.h"
 
 static void test_valid(void **state)
 {

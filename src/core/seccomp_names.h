@@ -1,6 +1,6 @@
 /* The seccomp vocabulary of the OCI spec (schema/defs-linux.json: actions, operators, architectures,
  * filter flags) and the libseccomp value of each name. One table for everyone who names them: the
- * config.json parser (src/oci/spec_seccomp.c), the validation and filter code (seccomp.c,
+ * config.json parser (src/oci/spec_seccomp.c), the validation and filter code (src/linux/seccomp.c,
  * seccomp_filter.c) and `features`. Pure: lookups only, no syscalls. */
 #pragma once
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* Name tables of linux.seccomp (see seccomp_names.h). The order of each table is the spec's, which is
  * the order `features` lists them in. */
-#include "linux/seccomp_names.h"
+#include "core/seccomp_names.h"
 
 #include <seccomp.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "linux/cpulist.h"
+#include "core/cpulist.h"
 
 #include <ctype.h>
 #include <errno.h>
