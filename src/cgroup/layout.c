@@ -9,7 +9,7 @@
 
 #include "cgroup/internal.h"
 #include "core/cleanup.h"
-#include "core/fs.h"
+#include "core/mountinfo.h"
 
 bool cgroup_list_has(const char *list, const char *name)
 {
@@ -54,28 +54,11 @@ int cgroup_keyed_value(const char *text, const char *key, unsigned long long *ou
         return -1;
 }
 
-/* mountinfo escapes blanks as \040 etc.; cgroup mount points rarely have them, but decode anyway. */
-static char *unescape(const char *s, size_t n)
-{
-        char *out = malloc(n + 1), *o = out;
-        if (!out)
-                return NULL;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3') {
-                        *o++ = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
-                        i += 3;
-                } else {
-                        *o++ = s[i];
-                }
-        }
-        *o = '\0';
-        return out;
-}
-
 /* The controllers of a v1 mount from its super options: drop generic options, keep controller names
  * and "name=X". */
-static char *v1_controllers(const char *opts, size_t n)
+static char *v1_controllers(const char *opts)
 {
+        size_t n = strlen(opts);
         static const char *const generic[] = {"rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode"};
         char *out = calloc(1, n + 1);
         if (!out)
@@ -148,106 +131,116 @@ static void forget_mount(struct cgroup_layout *l, const char *mnt)
         }
 }
 
-int cgroup_layout_parse(const char *mountinfo, const char *root, struct cgroup_layout *out, struct error **err)
+/* What the scan of mountinfo has found so far. */
+struct layout_scan {
+        struct cgroup_layout l;
+        const char *root;
+        bool v2_at_root;
+};
+
+/* Something mounted later on top of a cgroup mount point hides it (e.g. a tmpfs over
+ * /sys/fs/cgroup/unified, to show tools a pure v1 host). */
+static void scan_other(struct layout_scan *s, const char *mnt)
 {
-        struct cgroup_layout l = {0};
-        bool v2_at_root = false;
-        for (const char *line = mountinfo; line && *line;) {
-                const char *eol = strchrnul(line, '\n');
-                /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS" */
-                const char *f[5];
-                size_t fl[5];
-                const char *p = line;
-                int nf = 0;
-                while (nf < 5 && p < eol) {
-                        p += strspn(p, " ");
-                        size_t n = strcspn(p, " \n");
-                        f[nf] = p;
-                        fl[nf++] = n;
-                        p += n;
-                }
-                const char *sep = strstr(p, " - ");
-                if (nf == 5 && sep && sep < eol) {
-                        const char *fs = sep + 3;
-                        size_t fsl = strcspn(fs, " \n");
-                        const char *src = fs + fsl + (fs[fsl] == ' ');
-                        const char *sopt = src + strcspn(src, " \n");
-                        sopt += *sopt == ' ';
-                        size_t sol = strcspn(sopt, " \n");
-                        bool is_v2 = fsl == 7 && strncmp(fs, "cgroup2", 7) == 0;
-                        bool is_v1 = fsl == 6 && strncmp(fs, "cgroup", 6) == 0;
-                        if (!is_v2 && !is_v1) {
-                                /* Something mounted later on top of a cgroup mount point hides it (e.g. a
-                                 * tmpfs over /sys/fs/cgroup/unified, to show tools a pure v1 host). */
-                                char *mnt = unescape(f[4], fl[4]);
-                                if (!mnt)
-                                        goto oom;
-                                forget_mount(&l, mnt);
-                                if (v2_at_root && strcmp(mnt, root) == 0)
-                                        v2_at_root = false;
-                                free(mnt);
-                        } else {
-                                char *mnt = unescape(f[4], fl[4]);
-                                if (!mnt)
-                                        goto oom;
-                                if (is_v2) {
-                                        if (strcmp(mnt, root) == 0)
-                                                v2_at_root = true;
-                                        if (!l.unified || v2_at_root) {
-                                                free(l.unified);
-                                                l.unified = mnt;
-                                        } else {
-                                                free(mnt);
-                                        }
-                                } else {
-                                        char *ctl = v1_controllers(sopt, sol);
-                                        if (!ctl) {
-                                                free(mnt);
-                                                goto oom;
-                                        }
-                                        if (!*ctl) {
-                                                free(ctl);
-                                                free(mnt);
-                                        } else if (add_v1(&l, mnt, ctl) < 0) {
-                                                goto oom;
-                                        }
-                                }
-                        }
-                }
-                line = *eol ? eol + 1 : eol;
+        forget_mount(&s->l, mnt);
+        if (s->v2_at_root && strcmp(mnt, s->root) == 0)
+                s->v2_at_root = false;
+}
+
+static int scan_v2(struct layout_scan *s, const char *mnt)
+{
+        if (strcmp(mnt, s->root) == 0)
+                s->v2_at_root = true;
+        if (s->l.unified && !s->v2_at_root)
+                return 0;
+        char *copy = strdup(mnt);
+        if (!copy)
+                return -ENOMEM;
+        free(s->l.unified);
+        s->l.unified = copy;
+        return 0;
+}
+
+static int scan_v1(struct layout_scan *s, const char *mnt, const char *super_options)
+{
+        char *ctl = v1_controllers(super_options);
+        if (!ctl)
+                return -ENOMEM;
+        if (!*ctl) {
+                free(ctl);
+                return 0;
         }
-        if (v2_at_root) {
+        char *copy = strdup(mnt);
+        if (!copy) {
+                free(ctl);
+                return -ENOMEM;
+        }
+        return add_v1(&s->l, copy, ctl);
+}
+
+static int scan_entry(struct layout_scan *s, const struct mountinfo_entry *e)
+{
+        if (strcmp(e->fstype, "cgroup2") == 0)
+                return scan_v2(s, e->mount_point);
+        if (strcmp(e->fstype, "cgroup") == 0)
+                return scan_v1(s, e->mount_point, e->super_options);
+        scan_other(s, e->mount_point);
+        return 0;
+}
+
+/* The mode from what the scan found; takes the layout over into *out. */
+static int scan_finish(struct layout_scan *s, struct cgroup_layout *out, struct error **err)
+{
+        struct cgroup_layout *l = &s->l;
+        if (s->v2_at_root) {
                 /* A cgroup2 mount at the root means pure v2, whatever v1 leftovers exist elsewhere. */
-                for (size_t i = 0; i < l.n_v1; i++) {
-                        free(l.v1[i].mount);
-                        free(l.v1[i].controllers);
-                }
-                free(l.v1);
-                l.v1 = NULL;
-                l.n_v1 = 0;
-                l.mode = CGROUP_MODE_V2;
-        } else if (l.n_v1 > 0) {
-                l.mode = l.unified ? CGROUP_MODE_HYBRID : CGROUP_MODE_V1;
-        } else if (l.unified) {
+                char *unified = TAKE_PTR(l->unified);
+                cgroup_layout_clear(l);
+                l->unified = unified;
+                l->mode = CGROUP_MODE_V2;
+        } else if (l->n_v1 > 0) {
+                l->mode = l->unified ? CGROUP_MODE_HYBRID : CGROUP_MODE_V1;
+        } else if (l->unified) {
                 /* cgroup2 mounted only somewhere else and no v1: still usable as a v2 host. */
-                l.mode = CGROUP_MODE_V2;
+                l->mode = CGROUP_MODE_V2;
         } else {
-                cgroup_layout_clear(&l);
                 return error_set(err, ENOENT, "/proc/self/mountinfo: no cgroup or cgroup2 file system is mounted");
         }
-        *out = l;
+        *out = *l;
+        *l = (struct cgroup_layout){0};
         return 0;
-oom:
-        cgroup_layout_clear(&l);
-        return error_set(err, ENOMEM, "parse /proc/self/mountinfo");
+}
+
+int cgroup_layout_parse(const char *mountinfo, const char *root, struct cgroup_layout *out, struct error **err)
+{
+        struct layout_scan s = {.root = root};
+        struct mountinfo_iter it;
+        struct mountinfo_entry e;
+        int r;
+        mountinfo_iter_init(&it, mountinfo);
+        /* A line that does not parse is skipped: detection works from the cgroup mounts it can read, and
+         * cgroup_layout_detect cross-checks the result with statfs. */
+        while ((r = mountinfo_next(&it, &e)) != 0) {
+                if (r == 1)
+                        r = scan_entry(&s, &e);
+                if (r < 0 && r != -EINVAL)
+                        break;
+        }
+        mountinfo_iter_done(&it);
+        if (r == 0)
+                r = scan_finish(&s, out, err);
+        else
+                r = error_set(err, -r, "parse /proc/self/mountinfo");
+        cgroup_layout_clear(&s.l);
+        return r;
 }
 
 int cgroup_layout_detect(struct cgroup_layout *out, struct error **err)
 {
         _cleanup_free_ char *text = NULL;
-        int r = fs_read_file("/proc/self/mountinfo", 4 << 20, &text, NULL);
+        int r = mountinfo_read(0, &text, err);
         if (r < 0)
-                return error_set(err, -r, "read /proc/self/mountinfo");
+                return r;
         r = cgroup_layout_parse(text, "/sys/fs/cgroup", out, err);
         if (r < 0)
                 return r;

@@ -17,6 +17,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/mountinfo.h"
 #include "core/path_search.h"
 #include "executor/executor.h"
 
@@ -152,16 +153,13 @@ static char *stdio_id(pid_t pid, int fd, const char *mountinfo, bool *is_file, c
 /* What of the container is outside its images (its stdio, the cgroup mounts), read from /proc. */
 static int find_externals(const char *what, pid_t pid, struct criu_externals *x, struct error **err)
 {
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
         _cleanup_free_ char *mountinfo = NULL;
-        size_t len = 0;
-        int r = fs_read_file(path, 16 << 20, &mountinfo, &len);
+        int r = mountinfo_read(pid, &mountinfo, err);
         if (r < 0)
-                return error_set(err, -r, "%s: read %s", what, path);
+                return error_prefix(err, "%s", what);
         r = criu_find_cgroup_mounts(mountinfo, x);
         if (r < 0)
-                return error_set(err, -r, "%s: parse %s", what, path);
+                return error_set(err, -r, "%s: parse /proc/%d/mountinfo", what, pid);
         for (int fd = 0; fd < CRIU_STDIO_FDS; fd++)
                 x->stdio[fd] = stdio_id(pid, fd, mountinfo, &x->stdio_is_file[fd], &x->stdio_path[fd]);
         return 0;

@@ -3,27 +3,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "container/criu_plan.h"
 #include "container/lifecycle.h"
 #include "core/error.h"
-
-struct checkpoint_options {
-        const char *id;
-        const char *image_path;          /* default ./checkpoint */
-        const char *work_path;           /* default: the image path (CRIU's own default) */
-        const char *parent_path;         /* previous pre-dump, relative to the image path */
-        const char *manage_cgroups_mode; /* soft (default), full, strict, ignore */
-        bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump;
-};
-
-struct restore_options {
-        const char *id;
-        const char *bundle;
-        const char *image_path, *work_path;
-        const char *pid_file, *console_socket;
-        const char *manage_cgroups_mode;
-        const char *lsm_profile, *lsm_mount_context;
-        bool tcp_established, tcp_close, ext_unix_sk, shell_job, file_locks, detach;
-};
 
 /* The criu binary: --criu PATH, else `criu` on PATH (a fixed list when PATH is unset: CRI-O runs us
  * without one), the first that is executable. Heap; NULL with `err` set when there is none. */

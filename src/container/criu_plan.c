@@ -10,6 +10,7 @@
 #include "container/criu_plan.h"
 #include "core/cleanup.h"
 #include "core/json.h"
+#include "core/mountinfo.h"
 
 static const char *const cgroups_modes[] = {"soft", "full", "strict", "ignore"};
 
@@ -38,51 +39,21 @@ void criu_externals_clear(struct criu_externals *x)
 
 /* ---- mountinfo ---- */
 
-/* One line of /proc/<pid>/mountinfo, split in place. */
-struct mountinfo_line {
-        int id;
-        char *root, *mountpoint, *fstype, *super_opts;
-};
-
-static int mountinfo_split(char *line, struct mountinfo_line *m)
+/* Calls `fn` on every line; stops at its first non-zero result, which it returns. A malformed line fails
+ * the whole text (-EINVAL): what CRIU is told about the container's mounts must not be a guess. */
+static int mountinfo_each(const char *text, int (*fn)(const struct mountinfo_entry *m, void *arg), void *arg)
 {
-        char *save = NULL, *field[6] = {0};
-        int n = 0;
-        while (n < 6 && (field[n] = strtok_r(n ? NULL : line, " ", &save)))
-                n++; /* id parent dev root mountpoint options */
-        if (n < 6)
-                return -EINVAL;
-        char *t;
-        while ((t = strtok_r(NULL, " ", &save)) && strcmp(t, "-") != 0)
-                ; /* optional fields up to the separator */
-        char *fstype = t ? strtok_r(NULL, " ", &save) : NULL;
-        char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
-        char *super = source ? strtok_r(NULL, " ", &save) : NULL;
-        if (!super)
-                return -EINVAL;
-        *m = (struct mountinfo_line){atoi(field[0]), field[3], field[4], fstype, super};
-        return 0;
-}
-
-/* Calls `fn` on every line; stops at its first non-zero result, which it returns. */
-static int mountinfo_each(const char *text, int (*fn)(struct mountinfo_line *m, void *arg), void *arg)
-{
-        while (*text) {
-                size_t len = strcspn(text, "\n");
-                _cleanup_free_ char *line = strndup(text, len);
-                if (!line)
-                        return -ENOMEM;
-                text += len + (text[len] == '\n');
-                if (!len)
-                        continue;
-                struct mountinfo_line m;
-                if (mountinfo_split(line, &m) < 0)
-                        return -EINVAL;
-                int r = fn(&m, arg);
+        struct mountinfo_iter it;
+        struct mountinfo_entry m;
+        int r;
+        mountinfo_iter_init(&it, text);
+        while ((r = mountinfo_next(&it, &m)) == 1) {
+                r = fn(&m, arg);
                 if (r)
-                        return r;
+                        break;
         }
-        return 0;
+        mountinfo_iter_done(&it);
+        return r;
 }
 
 /* v1 super options less rw/ro: the controllers (or name=) that identify a hierarchy. */
@@ -109,7 +80,7 @@ static bool is_cgroup_fs(const char *fstype)
         return !strcmp(fstype, "cgroup") || !strcmp(fstype, "cgroup2");
 }
 
-static int add_cgroup_mount(struct mountinfo_line *m, void *arg)
+static int add_cgroup_mount(const struct mountinfo_entry *m, void *arg)
 {
         struct criu_externals *x = arg;
         if (!is_cgroup_fs(m->fstype) || !strcmp(m->root, "/"))
@@ -119,8 +90,9 @@ static int add_cgroup_mount(struct mountinfo_line *m, void *arg)
                 return -ENOMEM;
         x->cgroup_mounts = v;
         struct criu_cgroup_mount *c = &v[x->n_cgroup_mounts++];
-        *c = (struct criu_cgroup_mount){strdup(m->mountpoint), strdup(m->fstype),
-                                        !strcmp(m->fstype, "cgroup2") ? strdup("") : cgroup_controllers(m->super_opts)};
+        *c = (struct criu_cgroup_mount){strdup(m->mount_point), strdup(m->fstype),
+                                        !strcmp(m->fstype, "cgroup2") ? strdup("")
+                                                                      : cgroup_controllers(m->super_options)};
         return c->mountpoint && c->fstype && c->controllers ? 0 : -ENOMEM;
 }
 
@@ -133,9 +105,9 @@ struct id_search {
         int id;
 };
 
-static int match_id(struct mountinfo_line *m, void *arg)
+static int match_id(const struct mountinfo_entry *m, void *arg)
 {
-        return m->id == ((struct id_search *)arg)->id;
+        return m->mount_id == ((struct id_search *)arg)->id;
 }
 
 bool criu_mountinfo_has_id(const char *mountinfo, int mnt_id)
@@ -149,19 +121,19 @@ struct hierarchy_search {
         char *found;
 };
 
-static int match_hierarchy(struct mountinfo_line *m, void *arg)
+static int match_hierarchy(const struct mountinfo_entry *m, void *arg)
 {
         struct hierarchy_search *s = arg;
         if (strcmp(m->fstype, s->want->fstype) != 0 || strcmp(m->root, "/") != 0)
                 return 0;
         if (!strcmp(m->fstype, "cgroup")) {
-                _cleanup_free_ char *ctl = cgroup_controllers(m->super_opts);
+                _cleanup_free_ char *ctl = cgroup_controllers(m->super_options);
                 if (!ctl)
                         return -ENOMEM;
                 if (strcmp(ctl, s->want->controllers) != 0)
                         return 0;
         }
-        s->found = strdup(m->mountpoint);
+        s->found = strdup(m->mount_point);
         return s->found ? 1 : -ENOMEM;
 }
 

@@ -1,12 +1,32 @@
 /* Pure planning for `checkpoint` / `restore`: the criu command lines, what of a container is external to
  * its images (stdio from the host, the host cgroup directories bind-mounted into it) and the record of
- * those externals kept beside the images. No syscalls here: unit-tested in tests/unit/cmd. */
+ * those externals kept beside the images. No syscalls here: unit-tested in tests/unit/container. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "container/checkpoint.h"
+#include "core/error.h"
+
+/* The options of `checkpoint` and `restore`, as the command line gave them. */
+struct checkpoint_options {
+        const char *id;
+        const char *image_path;          /* default ./checkpoint */
+        const char *work_path;           /* default: the image path (CRIU's own default) */
+        const char *parent_path;         /* previous pre-dump, relative to the image path */
+        const char *manage_cgroups_mode; /* soft (default), full, strict, ignore */
+        bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump;
+};
+
+struct restore_options {
+        const char *id;
+        const char *bundle;
+        const char *image_path, *work_path;
+        const char *pid_file, *console_socket;
+        const char *manage_cgroups_mode;
+        const char *lsm_profile, *lsm_mount_context;
+        bool tcp_established, tcp_close, ext_unix_sk, shell_job, file_locks, detach;
+};
 
 /* Beside CRIU's images: what restore must provide again. */
 #define CRIU_PLAN_FILE "krun-checkpoint.json"

@@ -22,6 +22,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/mountinfo.h"
 
 #define ROOT_DIR "criu-root" /* in the state directory: the rootfs bind mount CRIU pivots into */
 #define HIGH_FD 20           /* the child's own fds stay clear of CRIU_STDIO_INHERIT_BASE.. */
@@ -125,10 +126,9 @@ static int cgroup_mount_sources(struct creation *c, struct restoring *j, struct 
                 return error_set(err, EINVAL,
                                  "%s: the checkpoint has cgroup mounts but the new container has no cgroup", j->what);
         _cleanup_free_ char *mountinfo = NULL;
-        size_t len = 0;
-        int r = fs_read_file("/proc/self/mountinfo", 16 << 20, &mountinfo, &len);
+        int r = mountinfo_read(0, &mountinfo, err);
         if (r < 0)
-                return error_set(err, -r, "%s: read /proc/self/mountinfo", j->what);
+                return error_prefix(err, "%s", j->what);
         j->cgroup_mount_sources = calloc(j->x.n_cgroup_mounts, sizeof(char *));
         if (!j->cgroup_mount_sources)
                 return error_set(err, ENOMEM, "%s", j->what);

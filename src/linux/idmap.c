@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/mountinfo.h"
 #include "linux/mount_entry.h"
 
 /* The kernel's limit on uid_map/gid_map lines (since 4.15). */
@@ -283,27 +284,31 @@ static int open_helper_userns(const struct idmap_request *req, int *out_fd, stru
         return r;
 }
 
-/* The filesystem type of the mount `path` is on, from mountinfo, for the error message. */
+/* The filesystem type of the mount `path` is on, from mountinfo, for the error message. Best effort:
+ * what cannot be read or parsed leaves "unknown type". */
 static void fs_type_of(const char *path, char *buf, size_t size)
 {
         snprintf(buf, size, "unknown type");
         struct statx stx;
         if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
                 return;
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
+        _cleanup_free_ char *text = NULL;
+        _cleanup_error_ struct error *ignored = NULL;
+        if (mountinfo_read(0, &text, &ignored) < 0)
                 return;
-        char line[4096];
-        while (fgets(line, sizeof(line), f)) {
-                unsigned long long id;
-                const char *sep = strstr(line, " - ");
-                char type[64];
-                if (sscanf(line, "%llu", &id) == 1 && id == stx.stx_mnt_id && sep &&
-                    sscanf(sep + 3, "%63s", type) == 1) {
-                        snprintf(buf, size, "%s", type);
-                        return;
+        struct mountinfo_iter it;
+        struct mountinfo_entry e;
+        int r;
+        mountinfo_iter_init(&it, text);
+        while ((r = mountinfo_next(&it, &e)) != 0) {
+                if (r == 1 && (unsigned long long)e.mount_id == stx.stx_mnt_id) {
+                        snprintf(buf, size, "%s", e.fstype);
+                        break;
                 }
+                if (r == -ENOMEM)
+                        break;
         }
+        mountinfo_iter_done(&it);
 }
 
 /* Clone the source of `m` into a detached mount and idmap it. */

@@ -11,7 +11,6 @@
 
 #include <cmocka.h>
 
-#include "container/checkpoint.h"
 #include "container/criu_plan.h"
 #include "core/cleanup.h"
 
