@@ -107,7 +107,7 @@ static void test_every_option_is_documented(void **state)
                 if (!text)
                         continue; /* reported by test_every_command_has_a_section */
                 _cleanup_free_ char *inherited = inherited_section(text);
-                for (const struct cmd_option *o = cmd_table[i]->options; o && o->key; o++) {
+                for (const struct cmd_option *o = cmd_table[i]->options; o && !cmd_option_is_end(o); o++) {
                         if (!o->name || !o->help)
                                 continue; /* short-only or hidden alias */
                         if (names_option(text, o->name) || (inherited && names_option(inherited, o->name)))
@@ -125,7 +125,7 @@ static void test_every_global_option_is_documented(void **state)
         _cleanup_free_ char *text = section(".SH GLOBAL OPTIONS", ".SH ", ".SH ");
         assert_non_null(text);
         int missing = 0;
-        for (const struct cmd_option *o = cmd_global_options; o->key; o++)
+        for (const struct cmd_option *o = cmd_global_options; !cmd_option_is_end(o); o++)
                 if (o->name && o->help && !names_option(text, o->name)) {
                         print_error("man/crun.1: GLOBAL OPTIONS does not document --%s\n", o->name);
                         missing++;
