@@ -42,6 +42,12 @@ static inline bool cmd_option_is_end(const struct cmd_option *o)
         return !o->name && !o->short_name;
 }
 
+/* The member a setter writes: `opt->field` bytes into the options struct `out`. */
+static inline void *cmd_option_field(const struct cmd_option *opt, void *out)
+{
+        return (char *)out + opt->field;
+}
+
 /* Stock setters. The member at `field` is a `const char *` / a bool / an int in [0, max] (min unused). */
 int cmd_set_string(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err);
 int cmd_set_true(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err);

@@ -120,7 +120,7 @@ static int set_cap(const char *what, const struct cmd_option *opt, void *out, co
 /* --tty alone or --tty=true / --tty=false: the int member becomes 1 or 0 (it stays -1 when not given). */
 static int set_tty(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
-        int *tty = (int *)((char *)out + opt->field);
+        int *tty = cmd_option_field(opt, out);
         if (!value || !strcmp(value, "true")) {
                 *tty = 1;
                 return 0;

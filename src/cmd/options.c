@@ -241,18 +241,12 @@ int cmd_parse_uint(const char *opt, const char *value, int max, int *out, struct
         return 0;
 }
 
-/* The member `opt->field` of the options struct `out`. */
-static void *field_of(const struct cmd_option *opt, void *out)
-{
-        return (char *)out + opt->field;
-}
-
 int cmd_set_string(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
         (void)what;
         (void)err;
         /* memcpy: the member may be declared `char *` (strings borrowed from argv, never written). */
-        memcpy(field_of(opt, out), &value, sizeof(value));
+        memcpy(cmd_option_field(opt, out), &value, sizeof(value));
         return 0;
 }
 
@@ -261,7 +255,7 @@ int cmd_set_true(const char *what, const struct cmd_option *opt, void *out, cons
         (void)what;
         (void)value;
         (void)err;
-        *(bool *)field_of(opt, out) = true;
+        *(bool *)cmd_option_field(opt, out) = true;
         return 0;
 }
 
@@ -270,7 +264,7 @@ int cmd_set_uint(const char *what, const struct cmd_option *opt, void *out, cons
         (void)what;
         char label[64];
         snprintf(label, sizeof(label), "--%s", opt->name);
-        return cmd_parse_uint(label, value, (int)opt->max, field_of(opt, out), err);
+        return cmd_parse_uint(label, value, (int)opt->max, cmd_option_field(opt, out), err);
 }
 
 static const char *const format_names[] = {[CMD_FORMAT_TABLE] = "table", [CMD_FORMAT_JSON] = "json"};
@@ -279,7 +273,7 @@ int cmd_set_format(const char *what, const struct cmd_option *opt, void *out, co
 {
         for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
                 if (!strcmp(value, format_names[i])) {
-                        *(enum cmd_format *)field_of(opt, out) = (enum cmd_format)i;
+                        *(enum cmd_format *)cmd_option_field(opt, out) = (enum cmd_format)i;
                         return 0;
                 }
         return error_set(err, 0, "%s: unknown format `%s` (expected table or json)", what, value);

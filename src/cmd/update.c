@@ -109,12 +109,6 @@ bad:
                          opt, value);
 }
 
-/* The member at `field` of struct update_options, which the setters below write. */
-static void *member(const struct cmd_option *opt, void *out)
-{
-        return (char *)out + opt->field;
-}
-
 /* An int64_t in [opt->min, opt->max]. */
 static int set_int64(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
@@ -122,7 +116,7 @@ static int set_int64(const char *what, const struct cmd_option *opt, void *out, 
         long long v = 0;
         int r = parse_int(opt->name, value, opt->min, opt->max, &v, err);
         if (r >= 0)
-                *(int64_t *)member(opt, out) = v;
+                *(int64_t *)cmd_option_field(opt, out) = v;
         return r;
 }
 
@@ -133,20 +127,20 @@ static int set_uint16(const char *what, const struct cmd_option *opt, void *out,
         long long v = 0;
         int r = parse_int(opt->name, value, opt->min, opt->max, &v, err);
         if (r >= 0)
-                *(uint16_t *)member(opt, out) = (uint16_t)v;
+                *(uint16_t *)cmd_option_field(opt, out) = (uint16_t)v;
         return r;
 }
 
 static int set_uint64(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
         (void)what;
-        return parse_uint64(opt->name, value, member(opt, out), err);
+        return parse_uint64(opt->name, value, cmd_option_field(opt, out), err);
 }
 
 static int set_bytes(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
         (void)what;
-        return cmd_parse_bytes(opt->name, value, member(opt, out), err);
+        return cmd_parse_bytes(opt->name, value, cmd_option_field(opt, out), err);
 }
 
 /* A linux.resources value: its member and the has_ flag that says it was given. */
