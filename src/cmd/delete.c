@@ -9,36 +9,18 @@
 #include "oci/state.h"
 
 static const struct cmd_option delete_options[] = {
-    {"force", 'f', CMD_ARG_NONE, NULL, "kill the container first if needed; an unknown ID is not an error"},
+    {"force", 'f', CMD_ARG_NONE, NULL, "kill the container first if needed; an unknown ID is not an error",
+     cmd_set_true, offsetof(struct delete_options, force)},
     {"regex", 'r', CMD_ARG_NONE, NULL,
-     "ID is a POSIX extended regular expression: delete every container whose ID it matches"},
+     "ID is a POSIX extended regular expression: delete every container whose ID it matches", cmd_set_true,
+     offsetof(struct delete_options, is_regex)},
     {0},
 };
-
-static int delete_option(void *data, int key, const char *value, struct error **err)
-{
-        struct delete_options *o = data;
-        (void)value;
-        if (key == 'f') {
-                o->force = true;
-                return 0;
-        }
-        if (key == 'r') {
-                o->is_regex = true;
-                return 0;
-        }
-        return error_set(err, 0, "delete: unhandled option %d", key);
-}
 
 int cmd_delete_parse(int argc, char **argv, struct delete_options *out, struct error **err)
 {
         *out = (struct delete_options){0};
-        int first;
-        int r = cmd_parse(&cmd_delete_desc, argc, argv, delete_option, out, &first, err);
-        if (r != 0)
-                return r;
-        out->id = argv[first];
-        return 0;
+        return cmd_parse_id(&cmd_delete_desc, argc, argv, out, &out->id, err);
 }
 
 /* Unanchored, as crun's regexec: anchor with ^...$ to match whole IDs. Every match is tried; the first
@@ -81,12 +63,8 @@ static int delete_run(struct runtime_ctx *rt, int argc, char **argv, struct erro
 {
         struct delete_options opts;
         int r = cmd_delete_parse(argc, argv, &opts, err);
-        if (r == CMD_HELP) {
-                cmd_print_help(stdout, rt->argv0_name, &cmd_delete_desc);
-                return 0;
-        }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return cmd_help_or_error(rt, &cmd_delete_desc, r);
         if (opts.is_regex)
                 return delete_matching(rt, opts.id, opts.force, err);
         r = container_delete(rt, opts.id, opts.force, err);

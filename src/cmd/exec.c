@@ -10,37 +10,6 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 
-enum {
-        KEY_CONSOLE_SOCKET = CMD_KEY_LONG,
-        KEY_PID_FILE,
-        KEY_CWD,
-        KEY_PRESERVE_FDS,
-        KEY_NO_NEW_PRIVS,
-        KEY_PROCESS_LABEL,
-        KEY_APPARMOR,
-        KEY_CGROUP,
-};
-
-static const struct cmd_option exec_options[] = {
-    {"process", 'p', CMD_ARG_REQUIRED, "FILE", "OCI `process` JSON describing the process (no CMD then)"},
-    {"tty", 't', CMD_ARG_OPTIONAL, "BOOL", "allocate a pseudo-terminal (command-line form only)"},
-    {"detach", 'd', CMD_ARG_NONE, NULL, "return once the process runs"},
-    {"pid-file", KEY_PID_FILE, CMD_ARG_REQUIRED, "FILE", "write the pid of the process to FILE"},
-    {"console-socket", KEY_CONSOLE_SOCKET, CMD_ARG_REQUIRED, "SOCKET",
-     "AF_UNIX socket that receives the pseudo-terminal master"},
-    {"cwd", KEY_CWD, CMD_ARG_REQUIRED, "DIR", "working directory (absolute, in the container)"},
-    {"env", 'e', CMD_ARG_REQUIRED, "K=V", "add an environment variable (repeatable; later wins)"},
-    {"user", 'u', CMD_ARG_REQUIRED, "UID[:GID]", "numeric user and group to run as"},
-    {"additional-gids", 'g', CMD_ARG_REQUIRED, "GID", "add a supplementary group (repeatable)"},
-    {"cap", 'c', CMD_ARG_REQUIRED, "CAP", "add a capability to the container's set (repeatable)"},
-    {"preserve-fds", KEY_PRESERVE_FDS, CMD_ARG_REQUIRED, "N", "pass N more file descriptors (from fd 3)"},
-    {"no-new-privs", KEY_NO_NEW_PRIVS, CMD_ARG_NONE, NULL, "set no_new_privs for the process"},
-    {"process-label", KEY_PROCESS_LABEL, CMD_ARG_REQUIRED, "LABEL", "SELinux label of the process"},
-    {"apparmor", KEY_APPARMOR, CMD_ARG_REQUIRED, "PROFILE", "AppArmor profile of the process"},
-    {"cgroup", KEY_CGROUP, CMD_ARG_REQUIRED, "PATH", "sub-cgroup of the container's cgroup to join"},
-    {0},
-};
-
 void cmd_exec_options_clear(struct exec_options *o)
 {
         free(o->env);
@@ -69,8 +38,11 @@ static int parse_id(const char *opt, const char *text, size_t len, uint32_t *out
         return 0;
 }
 
-static int add_env(struct exec_options *o, const char *value, struct error **err)
+static int set_env(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
+        (void)what;
+        (void)opt;
+        struct exec_options *o = out;
         if (!strchr(value, '=') || value[0] == '=')
                 return error_set(err, 0, "exec: --env: `%s` is not of the form NAME=VALUE", value);
         size_t n = 0;
@@ -86,8 +58,11 @@ static int add_env(struct exec_options *o, const char *value, struct error **err
 }
 
 /* runc takes one GID per flag; a comma-separated list is accepted as well. */
-static int add_gids(struct exec_options *o, const char *value, struct error **err)
+static int set_gids(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
+        (void)what;
+        (void)opt;
+        struct exec_options *o = out;
         for (const char *p = value;;) {
                 size_t len = strcspn(p, ",");
                 uint32_t gid = 0;
@@ -105,8 +80,11 @@ static int add_gids(struct exec_options *o, const char *value, struct error **er
         }
 }
 
-static int parse_user(struct exec_options *o, const char *value, struct error **err)
+static int set_user(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
+        (void)what;
+        (void)opt;
+        struct exec_options *o = out;
         const char *colon = strchr(value, ':');
         size_t ulen = colon ? (size_t)(colon - value) : strlen(value);
         int r = parse_id("--user", value, ulen, &o->uid, err);
@@ -119,8 +97,11 @@ static int parse_user(struct exec_options *o, const char *value, struct error **
         return 0;
 }
 
-static int parse_cap(struct exec_options *o, const char *value, struct error **err)
+static int set_cap(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
+        (void)what;
+        (void)opt;
+        struct exec_options *o = out;
         /* libcap knows the names in lower case; OCI writes them as CAP_CHOWN. */
         char lower[64];
         size_t len = strlen(value);
@@ -136,21 +117,30 @@ static int parse_cap(struct exec_options *o, const char *value, struct error **e
         return 0;
 }
 
-static int parse_bool(const char *opt, const char *value, int *out, struct error **err)
+/* --tty alone or --tty=true / --tty=false: the int member becomes 1 or 0 (it stays -1 when not given). */
+static int set_tty(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
+        int *tty = cmd_option_field(opt, out);
         if (!value || !strcmp(value, "true")) {
-                *out = 1;
+                *tty = 1;
                 return 0;
         }
         if (!strcmp(value, "false")) {
-                *out = 0;
+                *tty = 0;
                 return 0;
         }
-        return error_set(err, 0, "exec: %s: invalid value `%s` (expected true or false)", opt, value);
+        return error_set(err, 0, "%s: --%s: invalid value `%s` (expected true or false)", what, opt->name, value);
+}
+
+static int set_cwd(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
+{
+        if (value[0] != '/')
+                return error_set(err, 0, "%s: --%s: `%s` is not an absolute path", what, opt->name, value);
+        return cmd_set_string(what, opt, out, value, err);
 }
 
 /* A sub-cgroup must stay below the container's cgroup. */
-static int parse_cgroup(struct exec_options *o, const char *value, struct error **err)
+static int set_cgroup(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
         bool bad = !*value || value[0] == '/';
         for (const char *p = value; !bad && *p;) {
@@ -164,63 +154,39 @@ static int parse_cgroup(struct exec_options *o, const char *value, struct error 
                                  "exec: --cgroup: `%s` must be a relative path below the container's cgroup "
                                  "without `..`",
                                  value);
-        o->cgroup = value;
-        return 0;
+        return cmd_set_string(what, opt, out, value, err);
 }
 
-static int exec_option(void *data, int key, const char *value, struct error **err)
-{
-        struct exec_options *o = data;
-        switch (key) {
-        case 'p':
-                o->process_file = value;
-                return 0;
-        case 't':
-                return parse_bool("--tty", value, &o->tty, err);
-        case 'd':
-                o->detach = true;
-                return 0;
-        case KEY_PID_FILE:
-                o->pid_file = value;
-                return 0;
-        case KEY_CONSOLE_SOCKET:
-                o->console_socket = value;
-                return 0;
-        case KEY_CWD:
-                if (value[0] != '/')
-                        return error_set(err, 0, "exec: --cwd: `%s` is not an absolute path", value);
-                o->cwd = value;
-                return 0;
-        case 'e':
-                return add_env(o, value, err);
-        case 'u':
-                return parse_user(o, value, err);
-        case 'g':
-                return add_gids(o, value, err);
-        case 'c':
-                return parse_cap(o, value, err);
-        case KEY_PRESERVE_FDS:
-                return cmd_parse_uint("--preserve-fds", value, INT_MAX - 3, &o->preserve_fds, err);
-        case KEY_NO_NEW_PRIVS:
-                o->no_new_privs = true;
-                return 0;
-        case KEY_PROCESS_LABEL:
-                o->process_label = value;
-                return 0;
-        case KEY_APPARMOR:
-                o->apparmor = value;
-                return 0;
-        case KEY_CGROUP:
-                return parse_cgroup(o, value, err);
-        }
-        return error_set(err, 0, "exec: unhandled option %d", key);
-}
+#define FIELD(member) offsetof(struct exec_options, member)
+
+static const struct cmd_option exec_options[] = {
+    {"process", 'p', CMD_ARG_REQUIRED, "FILE", "OCI `process` JSON describing the process (no CMD then)",
+     cmd_set_string, FIELD(process_file)},
+    {"tty", 't', CMD_ARG_OPTIONAL, "BOOL", "allocate a pseudo-terminal (command-line form only)", set_tty, FIELD(tty)},
+    {"detach", 'd', CMD_ARG_NONE, NULL, "return once the process runs", cmd_set_true, FIELD(detach)},
+    {"pid-file", 0, CMD_ARG_REQUIRED, "FILE", "write the pid of the process to FILE", cmd_set_string, FIELD(pid_file)},
+    {"console-socket", 0, CMD_ARG_REQUIRED, "SOCKET", "AF_UNIX socket that receives the pseudo-terminal master",
+     cmd_set_string, FIELD(console_socket)},
+    {"cwd", 0, CMD_ARG_REQUIRED, "DIR", "working directory (absolute, in the container)", set_cwd, FIELD(cwd)},
+    {"env", 'e', CMD_ARG_REQUIRED, "K=V", "add an environment variable (repeatable; later wins)", set_env},
+    {"user", 'u', CMD_ARG_REQUIRED, "UID[:GID]", "numeric user and group to run as", set_user},
+    {"additional-gids", 'g', CMD_ARG_REQUIRED, "GID", "add a supplementary group (repeatable)", set_gids},
+    {"cap", 'c', CMD_ARG_REQUIRED, "CAP", "add a capability to the container's set (repeatable)", set_cap},
+    {"preserve-fds", 0, CMD_ARG_REQUIRED, "N", "pass N more file descriptors (from fd 3)", cmd_set_uint,
+     FIELD(preserve_fds), .max = INT_MAX - 3},
+    {"no-new-privs", 0, CMD_ARG_NONE, NULL, "set no_new_privs for the process", cmd_set_true, FIELD(no_new_privs)},
+    {"process-label", 0, CMD_ARG_REQUIRED, "LABEL", "SELinux label of the process", cmd_set_string,
+     FIELD(process_label)},
+    {"apparmor", 0, CMD_ARG_REQUIRED, "PROFILE", "AppArmor profile of the process", cmd_set_string, FIELD(apparmor)},
+    {"cgroup", 0, CMD_ARG_REQUIRED, "PATH", "sub-cgroup of the container's cgroup to join", set_cgroup, FIELD(cgroup)},
+    {0},
+};
 
 int cmd_exec_parse(int argc, char **argv, struct exec_options *out, struct error **err)
 {
         *out = (struct exec_options){.tty = -1};
         int first;
-        int r = cmd_parse(&cmd_exec_desc, argc, argv, exec_option, out, &first, err);
+        int r = cmd_parse(&cmd_exec_desc, argc, argv, out, &first, err);
         if (r != 0)
                 return r;
         out->id = argv[first];
@@ -236,12 +202,8 @@ static int exec_run(struct runtime_ctx *rt, int argc, char **argv, struct error 
 {
         _cleanup_(cmd_exec_options_clear) struct exec_options opts = {0};
         int r = cmd_exec_parse(argc, argv, &opts, err);
-        if (r == CMD_HELP) {
-                cmd_print_help(stdout, rt->argv0_name, &cmd_exec_desc);
-                return 0;
-        }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return cmd_help_or_error(rt, &cmd_exec_desc, r);
         int exit_status = 1;
         r = container_exec(rt, &opts, &exit_status, err);
         if (r < 0 && exit_status > 1) {

@@ -234,17 +234,10 @@ char *cmd_features_json(unsigned available, bool has_criu)
 
 static const struct cmd_option features_options[] = {{0}};
 
-static int no_option(void *data, int key, const char *value, struct error **err)
-{
-        (void)data;
-        (void)value;
-        return error_set(err, 0, "features: unhandled option %d", key);
-}
-
 static int features_run(struct runtime_ctx *rt, int argc, char **argv, struct error **err)
 {
         int first;
-        int r = cmd_parse(&cmd_features_desc, argc, argv, no_option, NULL, &first, err);
+        int r = cmd_parse(&cmd_features_desc, argc, argv, NULL, &first, err);
         if (r == CMD_HELP) {
                 cmd_print_help(stdout, rt->argv0_name, &cmd_features_desc);
                 return 0;

@@ -8,34 +8,6 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 
-enum {
-        KEY_ROOT = CMD_KEY_LONG,
-        KEY_LOG,
-        KEY_LOG_FORMAT,
-        KEY_LOG_LEVEL,
-        KEY_DEBUG,
-        KEY_SYSTEMD_CGROUP,
-        KEY_CGROUP_MANAGER,
-        KEY_ROOTLESS,
-        KEY_CRIU,
-};
-
-const struct cmd_option cmd_global_options[] = {
-    {"root", KEY_ROOT, CMD_ARG_REQUIRED, "DIR",
-     "state directory (default: /run/krun; rootless: $XDG_RUNTIME_DIR/krun)"},
-    {"log", KEY_LOG, CMD_ARG_REQUIRED, "DEST", "log to PATH or file:PATH instead of stderr"},
-    {"log-format", KEY_LOG_FORMAT, CMD_ARG_REQUIRED, "FORMAT", "text (default) or json"},
-    {"log-level", KEY_LOG_LEVEL, CMD_ARG_REQUIRED, "LEVEL", "error (default), warning or debug"},
-    {"debug", KEY_DEBUG, CMD_ARG_NONE, NULL, "same as --log-level=debug"},
-    {"systemd-cgroup", KEY_SYSTEMD_CGROUP, CMD_ARG_NONE, NULL, "use the systemd cgroup driver"},
-    {"cgroup-manager", KEY_CGROUP_MANAGER, CMD_ARG_REQUIRED, "MANAGER", "cgroupfs (default), systemd or disabled"},
-    {"rootless", KEY_ROOTLESS, CMD_ARG_REQUIRED, "VALUE", "true, false or auto (default: auto)"},
-    {"criu", KEY_CRIU, CMD_ARG_REQUIRED, "PATH", "path of the criu binary"},
-    {"version", 'v', CMD_ARG_NONE, NULL, "print the version and exit"},
-    {NULL, 'V', CMD_ARG_NONE, NULL, NULL},
-    {0},
-};
-
 static const struct {
         const char *name;
         enum cmd_rootless value;
@@ -44,67 +16,85 @@ static const struct {
     {"false", CMD_ROOTLESS_FALSE}, {"0", CMD_ROOTLESS_FALSE},
 };
 
-static int parse_rootless(const char *value, enum cmd_rootless *out, struct error **err)
+static int set_rootless(const char *what, const struct cmd_option *opt, void *out, const char *value,
+                        struct error **err)
 {
+        (void)what;
+        (void)opt;
+        struct global_options *o = out;
         for (size_t i = 0; i < ARRAY_SIZE(rootless_names); i++)
                 if (!strcasecmp(value, rootless_names[i].name)) {
-                        *out = rootless_names[i].value;
+                        o->rootless = rootless_names[i].value;
                         return 0;
                 }
         return error_set(err, 0, "--rootless: invalid value `%s` (expected true, false or auto)", value);
 }
 
-static int global_option(void *data, int key, const char *value, struct error **err)
+static int set_root(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
-        struct global_options *o = data;
-        int v;
-        switch (key) {
-        case KEY_ROOT:
-                if (!*value)
-                        return error_set(err, 0, "--root: empty path");
-                o->root = value;
-                return 0;
-        case KEY_LOG:
-                o->log = value;
-                return 0;
-        case KEY_LOG_FORMAT:
-                if ((v = log_format_from_name(value)) < 0)
-                        return error_set(err, 0, "--log-format: unknown format `%s` (expected text or json)", value);
-                o->log_format = v;
-                return 0;
-        case KEY_LOG_LEVEL:
-                if ((v = log_level_from_name(value)) < 0)
-                        return error_set(
-                            err, 0, "--log-level: unknown level `%s` (expected error, warning, info or debug)", value);
-                o->log_level = v;
-                return 0;
-        case KEY_DEBUG:
-                o->log_level = LOG_DEBUG;
-                return 0;
-        case KEY_SYSTEMD_CGROUP:
-                o->cgroup_manager = CGROUP_DRIVER_SYSTEMD;
-                o->cgroup_manager_given = true;
-                return 0;
-        case KEY_CGROUP_MANAGER:
-                if ((v = cgroup_driver_from_name(value)) < 0)
-                        return error_set(
-                            err, 0, "--cgroup-manager: unknown manager `%s` (expected cgroupfs, systemd or disabled)",
-                            value);
-                o->cgroup_manager = v;
-                o->cgroup_manager_given = true;
-                return 0;
-        case KEY_ROOTLESS:
-                return parse_rootless(value, &o->rootless, err);
-        case KEY_CRIU:
-                o->criu = value;
-                return 0;
-        case 'v':
-        case 'V':
-                o->want_version = true;
-                return 0;
-        }
-        return error_set(err, 0, "unhandled option %d", key);
+        if (!*value)
+                return error_set(err, 0, "--root: empty path");
+        return cmd_set_string(what, opt, out, value, err);
 }
+
+static int set_log_format(const char *what, const struct cmd_option *opt, void *out, const char *value,
+                          struct error **err)
+{
+        (void)what;
+        (void)opt;
+        int v = log_format_from_name(value);
+        if (v < 0)
+                return error_set(err, 0, "--log-format: unknown format `%s` (expected text or json)", value);
+        ((struct global_options *)out)->log_format = v;
+        return 0;
+}
+
+static int set_log_level(const char *what, const struct cmd_option *opt, void *out, const char *value,
+                         struct error **err)
+{
+        (void)what;
+        (void)opt;
+        int v = value ? log_level_from_name(value) : LOG_DEBUG; /* --debug: no value */
+        if (v < 0)
+                return error_set(err, 0, "--log-level: unknown level `%s` (expected error, warning, info or debug)",
+                                 value);
+        ((struct global_options *)out)->log_level = v;
+        return 0;
+}
+
+static int set_cgroup_manager(const char *what, const struct cmd_option *opt, void *out, const char *value,
+                              struct error **err)
+{
+        (void)what;
+        (void)opt;
+        /* --systemd-cgroup: no value */
+        int v = value ? cgroup_driver_from_name(value) : CGROUP_DRIVER_SYSTEMD;
+        if (v < 0)
+                return error_set(
+                    err, 0, "--cgroup-manager: unknown manager `%s` (expected cgroupfs, systemd or disabled)", value);
+        ((struct global_options *)out)->cgroup_manager = v;
+        return 0;
+}
+
+#define FIELD(member) offsetof(struct global_options, member)
+
+const struct cmd_option cmd_global_options[] = {
+    {"root", 0, CMD_ARG_REQUIRED, "DIR", "state directory (default: /run/krun; rootless: $XDG_RUNTIME_DIR/krun)",
+     set_root, FIELD(root)},
+    {"log", 0, CMD_ARG_REQUIRED, "DEST", "log to PATH or file:PATH instead of stderr", cmd_set_string, FIELD(log)},
+    {"log-format", 0, CMD_ARG_REQUIRED, "FORMAT", "text (default) or json", set_log_format},
+    {"log-level", 0, CMD_ARG_REQUIRED, "LEVEL", "error (default), warning or debug", set_log_level},
+    {"debug", 0, CMD_ARG_NONE, NULL, "same as --log-level=debug", set_log_level},
+    {"systemd-cgroup", 0, CMD_ARG_NONE, NULL, "use the systemd cgroup driver", set_cgroup_manager, 0,
+     FIELD(cgroup_manager_given)},
+    {"cgroup-manager", 0, CMD_ARG_REQUIRED, "MANAGER", "cgroupfs (default), systemd or disabled", set_cgroup_manager, 0,
+     FIELD(cgroup_manager_given)},
+    {"rootless", 0, CMD_ARG_REQUIRED, "VALUE", "true, false or auto (default: auto)", set_rootless},
+    {"criu", 0, CMD_ARG_REQUIRED, "PATH", "path of the criu binary", cmd_set_string, FIELD(criu)},
+    {"version", 'v', CMD_ARG_NONE, NULL, "print the version and exit", cmd_set_true, FIELD(want_version)},
+    {NULL, 'V', CMD_ARG_NONE, NULL, NULL, cmd_set_true, FIELD(want_version)},
+    {0},
+};
 
 int cmd_global_parse(int argc, char **argv, struct global_options *out, int *cmd_index, struct error **err)
 {
@@ -116,8 +106,7 @@ int cmd_global_parse(int argc, char **argv, struct global_options *out, int *cmd
         };
         const char *prog = argc > 0 && argv[0] ? argv[0] : "crun";
         const char *slash = strrchr(prog, '/');
-        return cmd_parse_options(slash ? slash + 1 : prog, cmd_global_options, argc, argv, global_option, out,
-                                 cmd_index, err);
+        return cmd_parse_options(slash ? slash + 1 : prog, cmd_global_options, argc, argv, out, cmd_index, err);
 }
 
 void cmd_print_global_help(FILE *f, const char *prog)

@@ -6,26 +6,16 @@
 #include "oci/signals.h"
 
 static const struct cmd_option kill_options[] = {
-    {"all", 'a', CMD_ARG_NONE, NULL, "signal every process in the container's cgroup"},
+    {"all", 'a', CMD_ARG_NONE, NULL, "signal every process in the container's cgroup", cmd_set_true,
+     offsetof(struct kill_options, all)},
     {0},
 };
-
-static int kill_option(void *data, int key, const char *value, struct error **err)
-{
-        struct kill_options *o = data;
-        (void)value;
-        if (key == 'a') {
-                o->all = true;
-                return 0;
-        }
-        return error_set(err, 0, "kill: unhandled option %d", key);
-}
 
 int cmd_kill_parse(int argc, char **argv, struct kill_options *out, struct error **err)
 {
         *out = (struct kill_options){.signo = SIGTERM};
         int first;
-        int r = cmd_parse(&cmd_kill_desc, argc, argv, kill_option, out, &first, err);
+        int r = cmd_parse(&cmd_kill_desc, argc, argv, out, &first, err);
         if (r != 0)
                 return r;
         out->id = argv[first];
@@ -38,12 +28,8 @@ static int kill_run(struct runtime_ctx *rt, int argc, char **argv, struct error 
 {
         struct kill_options opts;
         int r = cmd_kill_parse(argc, argv, &opts, err);
-        if (r == CMD_HELP) {
-                cmd_print_help(stdout, rt->argv0_name, &cmd_kill_desc);
-                return 0;
-        }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return cmd_help_or_error(rt, &cmd_kill_desc, r);
         r = container_kill(rt, opts.id, opts.signo, opts.all, err);
         return r < 0 ? r : 0;
 }

@@ -17,36 +17,18 @@
 #include "core/cleanup.h"
 
 static const struct cmd_option list_options[] = {
-    {"format", 'f', CMD_ARG_REQUIRED, "FORMAT", "table (default) or json"},
-    {"quiet", 'q', CMD_ARG_NONE, NULL, "print only the container IDs"},
+    {"format", 'f', CMD_ARG_REQUIRED, "FORMAT", "table (default) or json", cmd_set_format,
+     offsetof(struct list_options, format)},
+    {"quiet", 'q', CMD_ARG_NONE, NULL, "print only the container IDs", cmd_set_true,
+     offsetof(struct list_options, quiet)},
     {0},
 };
 
-static const char *const format_names[] = {[LIST_TABLE] = "table", [LIST_JSON] = "json"};
-
-static int list_option(void *data, int key, const char *value, struct error **err)
-{
-        struct list_options *o = data;
-        switch (key) {
-        case 'q':
-                o->quiet = true;
-                return 0;
-        case 'f':
-                for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
-                        if (!strcmp(value, format_names[i])) {
-                                o->format = (enum list_format)i;
-                                return 0;
-                        }
-                return error_set(err, 0, "list: unknown format `%s` (expected table or json)", value);
-        }
-        return error_set(err, 0, "list: unhandled option %d", key);
-}
-
 int cmd_list_parse(int argc, char **argv, struct list_options *out, struct error **err)
 {
-        *out = (struct list_options){.format = LIST_TABLE};
+        *out = (struct list_options){.format = CMD_FORMAT_TABLE};
         int first;
-        return cmd_parse(&cmd_list_desc, argc, argv, list_option, out, &first, err);
+        return cmd_parse(&cmd_list_desc, argc, argv, out, &first, err);
 }
 
 static const char *or_empty(const char *s)
@@ -130,7 +112,7 @@ static char *format_text(const struct list_entry *e, size_t n, bool quiet)
 
 char *cmd_list_format(const struct list_entry *entries, size_t n, const struct list_options *opts)
 {
-        if (opts->format == LIST_JSON && !opts->quiet)
+        if (opts->format == CMD_FORMAT_JSON && !opts->quiet)
                 return format_json(entries, n);
         return format_text(entries, n, opts->quiet);
 }
@@ -291,12 +273,8 @@ static int list_run(struct runtime_ctx *rt, int argc, char **argv, struct error 
 {
         struct list_options opts;
         int r = cmd_list_parse(argc, argv, &opts, err);
-        if (r == CMD_HELP) {
-                cmd_print_help(stdout, rt->argv0_name, &cmd_list_desc);
-                return 0;
-        }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return cmd_help_or_error(rt, &cmd_list_desc, r);
 
         _cleanup_close_ int root_fd = -1;
         _cleanup_strv_ char **ids = NULL;

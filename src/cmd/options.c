@@ -8,23 +8,32 @@
 #include "cmd/cmd.h"
 #include "core/cleanup.h"
 
-/* Above any key a table may use. */
-enum { KEY_HELP = 0x10000, KEY_USAGE };
+/* getopt_long's value for a long-only option is CMD_KEY_LONG + its row; -?/--help/--usage come above. */
+enum { CMD_KEY_LONG = 0x100, KEY_HELP = 0x10000, KEY_USAGE };
 
 #define HELP_COLUMN 32
 
 static size_t count_options(const struct cmd_option *options)
 {
         size_t n = 0;
-        while (options && options[n].key)
+        while (options && !cmd_option_is_end(&options[n]))
                 n++;
         return n;
 }
 
+/* What getopt_long returns for the row: its short name, which the long name shares. */
+static int option_key(const struct cmd_option *options, size_t i)
+{
+        return options[i].short_name ? options[i].short_name : CMD_KEY_LONG + (int)i;
+}
+
 static const struct cmd_option *find_key(const struct cmd_option *options, int key)
 {
-        for (size_t i = 0; options && options[i].key; i++)
-                if (options[i].key == key)
+        size_t n = count_options(options);
+        if (key >= CMD_KEY_LONG)
+                return key - CMD_KEY_LONG < (int)n ? &options[key - CMD_KEY_LONG] : NULL;
+        for (size_t i = 0; i < n; i++)
+                if (key > 0 && options[i].short_name == key)
                         return &options[i];
         return NULL;
 }
@@ -70,35 +79,47 @@ static int report_getopt_error(const char *what, const struct cmd_option *option
         return error_set(err, 0, "%s: unknown option `%.*s` (see `%s --help`)", what, (int)len, token, what);
 }
 
-int cmd_parse_options(const char *what, const struct cmd_option *options, int argc, char **argv, cmd_option_fn fn,
-                      void *out, int *first_arg, struct error **err)
+/* getopt_long's two tables from ours (plus --help and --usage). Caller frees both. */
+static int getopt_tables(const struct cmd_option *options, struct option **longopts, char **shortopts)
 {
         size_t n = count_options(options);
-        _cleanup_free_ struct option *longopts = calloc(n + 3, sizeof(*longopts));
+        *longopts = calloc(n + 3, sizeof(**longopts));
         /* "+:" + at most 3 characters per option + NUL */
-        _cleanup_free_ char *shortopts = malloc(2 + 3 * n + 1);
-        if (!longopts || !shortopts)
-                return error_set(err, ENOMEM, "%s: parse options", what);
+        *shortopts = malloc(2 + 3 * n + 1);
+        if (!*longopts || !*shortopts)
+                return -ENOMEM;
 
         size_t nl = 0, ns = 0;
+        char *s = *shortopts;
         /* "+": stop at the first positional argument; ":": report a missing value as ':' not '?'. */
-        shortopts[ns++] = '+';
-        shortopts[ns++] = ':';
+        s[ns++] = '+';
+        s[ns++] = ':';
         for (size_t i = 0; i < n; i++) {
                 const struct cmd_option *o = &options[i];
                 if (o->name)
-                        longopts[nl++] = (struct option){o->name, getopt_has_arg[o->has_arg], NULL, o->key};
-                if (o->key < CMD_KEY_LONG) {
-                        shortopts[ns++] = (char)o->key;
+                        (*longopts)[nl++] =
+                            (struct option){o->name, getopt_has_arg[o->has_arg], NULL, option_key(options, i)};
+                if (o->short_name) {
+                        s[ns++] = o->short_name;
                         const char *suffix = optstring_suffix[o->has_arg];
-                        memcpy(shortopts + ns, suffix, strlen(suffix));
+                        memcpy(s + ns, suffix, strlen(suffix));
                         ns += strlen(suffix);
                 }
         }
-        shortopts[ns] = 0;
-        longopts[nl++] = (struct option){"help", no_argument, NULL, KEY_HELP};
-        longopts[nl++] = (struct option){"usage", no_argument, NULL, KEY_USAGE};
-        longopts[nl] = (struct option){0};
+        s[ns] = 0;
+        (*longopts)[nl++] = (struct option){"help", no_argument, NULL, KEY_HELP};
+        (*longopts)[nl++] = (struct option){"usage", no_argument, NULL, KEY_USAGE};
+        (*longopts)[nl] = (struct option){0};
+        return 0;
+}
+
+int cmd_parse_options(const char *what, const struct cmd_option *options, int argc, char **argv, void *out,
+                      int *first_arg, struct error **err)
+{
+        _cleanup_free_ struct option *longopts = NULL;
+        _cleanup_free_ char *shortopts = NULL;
+        if (getopt_tables(options, &longopts, &shortopts) < 0)
+                return error_set(err, ENOMEM, "%s: parse options", what);
 
         /* optind = 0 makes glibc reinitialise completely, so parsers can run more than once (tests). */
         optind = 0;
@@ -109,7 +130,13 @@ int cmd_parse_options(const char *what, const struct cmd_option *options, int ar
                         return CMD_HELP;
                 if (c == '?' || c == ':')
                         return report_getopt_error(what, options, c, argc, argv, err);
-                int r = fn(out, c, optarg, err);
+                const struct cmd_option *o = find_key(options, c);
+                /* Only a table without rows comes without a struct to fill. */
+                if (!o || !out)
+                        return error_set(err, EINVAL, "%s: option %d has no table row to store it in", what, c);
+                if (o->seen)
+                        *(bool *)((char *)out + o->seen) = true;
+                int r = o->set ? o->set(what, o, out, optarg, err) : 0;
                 if (r < 0)
                         return r;
         }
@@ -126,13 +153,41 @@ int cmd_check_nargs(const struct cmd_desc *cmd, int nargs, struct error **err)
         return 0;
 }
 
-int cmd_parse(const struct cmd_desc *cmd, int argc, char **argv, cmd_option_fn fn, void *out, int *first_arg,
-              struct error **err)
+int cmd_parse(const struct cmd_desc *cmd, int argc, char **argv, void *out, int *first_arg, struct error **err)
 {
-        int r = cmd_parse_options(cmd->name, cmd->options, argc, argv, fn, out, first_arg, err);
+        int r = cmd_parse_options(cmd->name, cmd->options, argc, argv, out, first_arg, err);
         if (r != 0)
                 return r;
         return cmd_check_nargs(cmd, argc - *first_arg, err);
+}
+
+int cmd_parse_id(const struct cmd_desc *cmd, int argc, char **argv, void *out, const char **id, struct error **err)
+{
+        int first = 0;
+        int r = cmd_parse(cmd, argc, argv, out, &first, err);
+        if (r != 0)
+                return r;
+        *id = argv[first];
+        return 0;
+}
+
+int cmd_help_or_error(const struct runtime_ctx *rt, const struct cmd_desc *cmd, int r)
+{
+        if (r != CMD_HELP)
+                return r;
+        cmd_print_help(stdout, rt->argv0_name, cmd);
+        return 0;
+}
+
+int cmd_run_on_id(struct runtime_ctx *rt, const struct cmd_desc *cmd, int argc, char **argv,
+                  int (*fn)(struct runtime_ctx *rt, const char *id, struct error **err), struct error **err)
+{
+        const char *id = NULL;
+        int r = cmd_parse_id(cmd, argc, argv, NULL, &id, err);
+        if (r != 0)
+                return cmd_help_or_error(rt, cmd, r);
+        r = fn(rt, id, err);
+        return r < 0 ? r : 0;
 }
 
 static void print_option_line(FILE *f, const char *left, const char *help)
@@ -147,13 +202,13 @@ static void print_option_line(FILE *f, const char *left, const char *help)
 
 void cmd_print_options(FILE *f, const struct cmd_option *options)
 {
-        for (size_t i = 0; options && options[i].key; i++) {
+        for (size_t i = 0; options && !cmd_option_is_end(&options[i]); i++) {
                 const struct cmd_option *o = &options[i];
                 if (!o->help)
                         continue;
                 char left[128], shortpart[8] = "    ", value[64] = "";
-                if (o->key < CMD_KEY_LONG)
-                        snprintf(shortpart, sizeof(shortpart), "-%c%s", o->key, o->name ? ", " : "");
+                if (o->short_name)
+                        snprintf(shortpart, sizeof(shortpart), "-%c%s", o->short_name, o->name ? ", " : "");
                 if (o->has_arg == CMD_ARG_REQUIRED)
                         snprintf(value, sizeof(value), "%s%s", o->name ? "=" : " ", o->metavar);
                 else if (o->has_arg == CMD_ARG_OPTIONAL)
@@ -184,4 +239,42 @@ int cmd_parse_uint(const char *opt, const char *value, int max, int *out, struct
                 return error_set(err, 0, "%s: invalid number `%s` (expected 0..%d)", opt, value, max);
         *out = (int)v;
         return 0;
+}
+
+int cmd_set_string(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
+{
+        (void)what;
+        (void)err;
+        /* memcpy: the member may be declared `char *` (strings borrowed from argv, never written). */
+        memcpy(cmd_option_field(opt, out), &value, sizeof(value));
+        return 0;
+}
+
+int cmd_set_true(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
+{
+        (void)what;
+        (void)value;
+        (void)err;
+        *(bool *)cmd_option_field(opt, out) = true;
+        return 0;
+}
+
+int cmd_set_uint(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
+{
+        (void)what;
+        char label[64];
+        snprintf(label, sizeof(label), "--%s", opt->name);
+        return cmd_parse_uint(label, value, (int)opt->max, cmd_option_field(opt, out), err);
+}
+
+static const char *const format_names[] = {[CMD_FORMAT_TABLE] = "table", [CMD_FORMAT_JSON] = "json"};
+
+int cmd_set_format(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
+                if (!strcmp(value, format_names[i])) {
+                        *(enum cmd_format *)cmd_option_field(opt, out) = (enum cmd_format)i;
+                        return 0;
+                }
+        return error_set(err, 0, "%s: unknown format `%s` (expected table or json)", what, value);
 }

@@ -9,45 +9,25 @@
 #include "core/cleanup.h"
 
 static const struct cmd_option ps_options[] = {
-    {"format", 'f', CMD_ARG_REQUIRED, "FORMAT", "table (default) or json"},
+    {"format", 'f', CMD_ARG_REQUIRED, "FORMAT", "table (default) or json", cmd_set_format,
+     offsetof(struct ps_options, format)},
     {0},
 };
 
-static const char *const format_names[] = {[PS_TABLE] = "table", [PS_JSON] = "json"};
-
-static int ps_option(void *data, int key, const char *value, struct error **err)
-{
-        struct ps_options *o = data;
-        if (key == 'f') {
-                for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
-                        if (!strcmp(value, format_names[i])) {
-                                o->format = (enum ps_format)i;
-                                return 0;
-                        }
-                return error_set(err, 0, "ps: unknown format `%s` (expected table or json)", value);
-        }
-        return error_set(err, 0, "ps: unhandled option %d", key);
-}
-
 int cmd_ps_parse(int argc, char **argv, struct ps_options *out, struct error **err)
 {
-        *out = (struct ps_options){.format = PS_TABLE};
-        int first;
-        int r = cmd_parse(&cmd_ps_desc, argc, argv, ps_option, out, &first, err);
-        if (r != 0)
-                return r;
-        out->id = argv[first];
-        return 0;
+        *out = (struct ps_options){.format = CMD_FORMAT_TABLE};
+        return cmd_parse_id(&cmd_ps_desc, argc, argv, out, &out->id, err);
 }
 
-char *cmd_ps_format(const pid_t *pids, size_t n, enum ps_format format)
+char *cmd_ps_format(const pid_t *pids, size_t n, enum cmd_format format)
 {
         char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
         if (!f)
                 return NULL;
-        if (format == PS_JSON) {
+        if (format == CMD_FORMAT_JSON) {
                 fputc('[', f);
                 for (size_t i = 0; i < n; i++)
                         fprintf(f, "%s%d", i ? "," : "", (int)pids[i]);
@@ -68,12 +48,8 @@ static int ps_run(struct runtime_ctx *rt, int argc, char **argv, struct error **
 {
         struct ps_options opts;
         int r = cmd_ps_parse(argc, argv, &opts, err);
-        if (r == CMD_HELP) {
-                cmd_print_help(stdout, rt->argv0_name, &cmd_ps_desc);
-                return 0;
-        }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return cmd_help_or_error(rt, &cmd_ps_desc, r);
         _cleanup_free_ pid_t *pids = NULL;
         size_t n = 0;
         r = container_pids(rt, opts.id, &pids, &n, err);

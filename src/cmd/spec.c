@@ -10,33 +10,19 @@
 #include "core/fs.h"
 #include "oci/spec_template.h"
 
-enum { KEY_ROOTLESS = CMD_KEY_LONG };
-
 static const struct cmd_option spec_options[] = {
-    {"bundle", 'b', CMD_ARG_REQUIRED, "DIR", "write config.json in DIR (default: the current directory)"},
-    {"rootless", KEY_ROOTLESS, CMD_ARG_NONE, NULL, "template for a rootless container (adds a user namespace)"},
+    {"bundle", 'b', CMD_ARG_REQUIRED, "DIR", "write config.json in DIR (default: the current directory)",
+     cmd_set_string, offsetof(struct spec_options, bundle)},
+    {"rootless", 0, CMD_ARG_NONE, NULL, "template for a rootless container (adds a user namespace)", cmd_set_true,
+     offsetof(struct spec_options, rootless)},
     {0},
 };
-
-static int spec_option(void *data, int key, const char *value, struct error **err)
-{
-        struct spec_options *o = data;
-        switch (key) {
-        case 'b':
-                o->bundle = value;
-                return 0;
-        case KEY_ROOTLESS:
-                o->rootless = true;
-                return 0;
-        }
-        return error_set(err, 0, "spec: unhandled option %d", key);
-}
 
 int cmd_spec_parse(int argc, char **argv, struct spec_options *out, struct error **err)
 {
         *out = (struct spec_options){0};
         int first;
-        return cmd_parse(&cmd_spec_desc, argc, argv, spec_option, out, &first, err);
+        return cmd_parse(&cmd_spec_desc, argc, argv, out, &first, err);
 }
 
 /* crun adds a cgroup namespace only when /sys/fs/cgroup is the unified hierarchy. */
@@ -50,12 +36,8 @@ static int spec_run(struct runtime_ctx *rt, int argc, char **argv, struct error 
 {
         struct spec_options opts;
         int r = cmd_spec_parse(argc, argv, &opts, err);
-        if (r == CMD_HELP) {
-                cmd_print_help(stdout, rt->argv0_name, &cmd_spec_desc);
-                return 0;
-        }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return cmd_help_or_error(rt, &cmd_spec_desc, r);
 
         const char *dir = opts.bundle ? opts.bundle : ".";
         _cleanup_free_ char *json = spec_template_json(opts.rootless, is_cgroup2_host());

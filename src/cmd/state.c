@@ -7,33 +7,17 @@
 
 static const struct cmd_option state_options[] = {{0}};
 
-static int no_option(void *data, int key, const char *value, struct error **err)
-{
-        (void)data;
-        (void)value;
-        return error_set(err, 0, "state: unhandled option %d", key);
-}
-
 int cmd_state_parse(int argc, char **argv, const char **id, struct error **err)
 {
-        int first;
-        int r = cmd_parse(&cmd_state_desc, argc, argv, no_option, NULL, &first, err);
-        if (r != 0)
-                return r;
-        *id = argv[first];
-        return 0;
+        return cmd_parse_id(&cmd_state_desc, argc, argv, NULL, id, err);
 }
 
 static int state_run(struct runtime_ctx *rt, int argc, char **argv, struct error **err)
 {
         const char *id = NULL;
         int r = cmd_state_parse(argc, argv, &id, err);
-        if (r == CMD_HELP) {
-                cmd_print_help(stdout, rt->argv0_name, &cmd_state_desc);
-                return 0;
-        }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return cmd_help_or_error(rt, &cmd_state_desc, r);
 
         _cleanup_close_ int root_fd = -1, dir_fd = -1;
         _cleanup_(cmd_state_freep) struct container_state *st = NULL;

@@ -8,52 +8,6 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 
-enum {
-        KEY_BLKIO_WEIGHT = CMD_KEY_LONG,
-        KEY_CPU_PERIOD,
-        KEY_CPU_QUOTA,
-        KEY_CPU_BURST,
-        KEY_CPU_SHARES,
-        KEY_CPU_RT_PERIOD,
-        KEY_CPU_RT_RUNTIME,
-        KEY_CPU_IDLE,
-        KEY_CPUSET_CPUS,
-        KEY_CPUSET_MEMS,
-        KEY_MEMORY,
-        KEY_MEMORY_RESERVATION,
-        KEY_MEMORY_SWAP,
-        KEY_KERNEL_MEMORY,
-        KEY_KERNEL_MEMORY_TCP,
-        KEY_PIDS_LIMIT,
-        KEY_L3_CACHE_SCHEMA,
-        KEY_MEM_BW_SCHEMA,
-};
-
-static const struct cmd_option update_options[] = {
-    {"resources", 'r', CMD_ARG_REQUIRED, "FILE",
-     "linux.resources JSON (`-` = stdin); the other options are then ignored"},
-    {"blkio-weight", KEY_BLKIO_WEIGHT, CMD_ARG_REQUIRED, "N", "block IO weight (10-1000)"},
-    {"cpu-period", KEY_CPU_PERIOD, CMD_ARG_REQUIRED, "US", "CPU CFS period"},
-    {"cpu-quota", KEY_CPU_QUOTA, CMD_ARG_REQUIRED, "US", "CPU CFS quota (-1: unlimited)"},
-    {"cpu-burst", KEY_CPU_BURST, CMD_ARG_REQUIRED, "US", "CPU CFS burst"},
-    {"cpu-share", KEY_CPU_SHARES, CMD_ARG_REQUIRED, "N", "CPU shares (relative weight)"},
-    {"cpu-shares", KEY_CPU_SHARES, CMD_ARG_REQUIRED, "N", NULL},
-    {"cpu-rt-period", KEY_CPU_RT_PERIOD, CMD_ARG_REQUIRED, "US", "CPU realtime period"},
-    {"cpu-rt-runtime", KEY_CPU_RT_RUNTIME, CMD_ARG_REQUIRED, "US", "CPU realtime runtime"},
-    {"cpu-idle", KEY_CPU_IDLE, CMD_ARG_REQUIRED, "0|1", "SCHED_IDLE for the cgroup (cgroup v2)"},
-    {"cpuset-cpus", KEY_CPUSET_CPUS, CMD_ARG_REQUIRED, "LIST", "CPUs the container may use (e.g. 0-3,7)"},
-    {"cpuset-mems", KEY_CPUSET_MEMS, CMD_ARG_REQUIRED, "LIST", "memory nodes the container may use"},
-    {"memory", KEY_MEMORY, CMD_ARG_REQUIRED, "BYTES", "memory limit (suffixes k, m, g; -1: unlimited)"},
-    {"memory-reservation", KEY_MEMORY_RESERVATION, CMD_ARG_REQUIRED, "BYTES", "memory soft limit"},
-    {"memory-swap", KEY_MEMORY_SWAP, CMD_ARG_REQUIRED, "BYTES", "memory plus swap limit (-1: unlimited)"},
-    {"kernel-memory", KEY_KERNEL_MEMORY, CMD_ARG_REQUIRED, "BYTES", "kernel memory limit (obsolete)"},
-    {"kernel-memory-tcp", KEY_KERNEL_MEMORY_TCP, CMD_ARG_REQUIRED, "BYTES", "kernel TCP memory limit (obsolete)"},
-    {"pids-limit", KEY_PIDS_LIMIT, CMD_ARG_REQUIRED, "N", "maximum number of processes (-1: unlimited)"},
-    {"l3-cache-schema", KEY_L3_CACHE_SCHEMA, CMD_ARG_REQUIRED, "SCHEMA", "Intel RDT L3 cache schema"},
-    {"mem-bw-schema", KEY_MEM_BW_SCHEMA, CMD_ARG_REQUIRED, "SCHEMA", "Intel RDT memory bandwidth schema"},
-    {0},
-};
-
 /* Decimal integer in [min, max] with an error naming the option. */
 static int parse_int(const char *opt, const char *value, long long min, long long max, long long *out,
                      struct error **err)
@@ -155,92 +109,94 @@ bad:
                          opt, value);
 }
 
-static int update_option(void *data, int key, const char *value, struct error **err)
+/* An int64_t in [opt->min, opt->max]. */
+static int set_int64(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
 {
-        struct update_options *o = data;
-        struct oci_resources *res = &o->res;
+        (void)what;
         long long v = 0;
-        int r;
-        switch (key) {
-        case 'r':
-                o->resources_file = value;
-                return 0;
-        case KEY_BLKIO_WEIGHT:
-                r = parse_int("blkio-weight", value, 10, 1000, &v, err);
-                res->blkio_weight = (uint16_t)v;
-                res->has_blkio_weight = true;
-                return r;
-        case KEY_CPU_PERIOD:
-                res->has_cpu_period = true;
-                return parse_uint64("cpu-period", value, &res->cpu_period, err);
-        case KEY_CPU_QUOTA:
-                r = parse_int("cpu-quota", value, -1, INT64_MAX, &v, err);
-                res->cpu_quota = v;
-                res->has_cpu_quota = true;
-                return r;
-        case KEY_CPU_BURST:
-                res->has_cpu_burst = true;
-                return parse_uint64("cpu-burst", value, &res->cpu_burst, err);
-        case KEY_CPU_SHARES:
-                res->has_cpu_shares = true;
-                return parse_uint64("cpu-share", value, &res->cpu_shares, err);
-        case KEY_CPU_RT_PERIOD:
-                res->has_cpu_rt_period = true;
-                return parse_uint64("cpu-rt-period", value, &res->cpu_rt_period, err);
-        case KEY_CPU_RT_RUNTIME:
-                r = parse_int("cpu-rt-runtime", value, -1, INT64_MAX, &v, err);
-                res->cpu_rt_runtime = v;
-                res->has_cpu_rt_runtime = true;
-                return r;
-        case KEY_CPU_IDLE:
-                r = parse_int("cpu-idle", value, 0, 1, &v, err);
-                res->cpu_idle = v;
-                res->has_cpu_idle = true;
-                return r;
-        case KEY_CPUSET_CPUS:
-                res->cpu_cpus = (char *)value;
-                return 0;
-        case KEY_CPUSET_MEMS:
-                res->cpu_mems = (char *)value;
-                return 0;
-        case KEY_MEMORY:
-                res->has_memory_limit = true;
-                return cmd_parse_bytes("memory", value, &res->memory_limit, err);
-        case KEY_MEMORY_RESERVATION:
-                res->has_memory_reservation = true;
-                return cmd_parse_bytes("memory-reservation", value, &res->memory_reservation, err);
-        case KEY_MEMORY_SWAP:
-                res->has_memory_swap = true;
-                return cmd_parse_bytes("memory-swap", value, &res->memory_swap, err);
-        case KEY_KERNEL_MEMORY:
-                res->has_memory_kernel = true;
-                return cmd_parse_bytes("kernel-memory", value, &res->memory_kernel, err);
-        case KEY_KERNEL_MEMORY_TCP:
-                res->has_memory_kernel_tcp = true;
-                return cmd_parse_bytes("kernel-memory-tcp", value, &res->memory_kernel_tcp, err);
-        case KEY_PIDS_LIMIT:
-                r = parse_int("pids-limit", value, -1, INT64_MAX, &v, err);
-                res->pids_limit = v;
-                res->has_pids_limit = true;
-                return r;
-        case KEY_L3_CACHE_SCHEMA:
-                o->l3_cache_schema = value;
-                return 0;
-        case KEY_MEM_BW_SCHEMA:
-                o->mem_bw_schema = value;
-                return 0;
-        }
-        return error_set(err, 0, "update: unhandled option %d", key);
+        int r = parse_int(opt->name, value, opt->min, opt->max, &v, err);
+        if (r >= 0)
+                *(int64_t *)cmd_option_field(opt, out) = v;
+        return r;
 }
+
+/* A uint16_t in [opt->min, opt->max]. */
+static int set_uint16(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
+{
+        (void)what;
+        long long v = 0;
+        int r = parse_int(opt->name, value, opt->min, opt->max, &v, err);
+        if (r >= 0)
+                *(uint16_t *)cmd_option_field(opt, out) = (uint16_t)v;
+        return r;
+}
+
+static int set_uint64(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
+{
+        (void)what;
+        return parse_uint64(opt->name, value, cmd_option_field(opt, out), err);
+}
+
+static int set_bytes(const char *what, const struct cmd_option *opt, void *out, const char *value, struct error **err)
+{
+        (void)what;
+        return cmd_parse_bytes(opt->name, value, cmd_option_field(opt, out), err);
+}
+
+/* A linux.resources value: its member and the has_ flag that says it was given. */
+#define RES(member, has) offsetof(struct update_options, res.member), offsetof(struct update_options, res.has)
+
+/* Each flag of runc's and crun's `update` and the linux.resources value it sets; the cgroup files are
+ * chosen from those values by the cgroup layer, as for a -r document. */
+static const struct cmd_option update_options[] = {
+    {"resources", 'r', CMD_ARG_REQUIRED, "FILE",
+     "linux.resources JSON (`-` = stdin); the other options are then ignored", cmd_set_string,
+     offsetof(struct update_options, resources_file)},
+    {"blkio-weight", 0, CMD_ARG_REQUIRED, "N", "block IO weight (10-1000)", set_uint16,
+     RES(blkio_weight, has_blkio_weight), 10, 1000},
+    {"cpu-period", 0, CMD_ARG_REQUIRED, "US", "CPU CFS period", set_uint64, RES(cpu_period, has_cpu_period)},
+    {"cpu-quota", 0, CMD_ARG_REQUIRED, "US", "CPU CFS quota (-1: unlimited)", set_int64, RES(cpu_quota, has_cpu_quota),
+     -1, INT64_MAX},
+    {"cpu-burst", 0, CMD_ARG_REQUIRED, "US", "CPU CFS burst", set_uint64, RES(cpu_burst, has_cpu_burst)},
+    {"cpu-share", 0, CMD_ARG_REQUIRED, "N", "CPU shares (relative weight)", set_uint64,
+     RES(cpu_shares, has_cpu_shares)},
+    {"cpu-shares", 0, CMD_ARG_REQUIRED, "N", NULL, set_uint64, RES(cpu_shares, has_cpu_shares)},
+    {"cpu-rt-period", 0, CMD_ARG_REQUIRED, "US", "CPU realtime period", set_uint64,
+     RES(cpu_rt_period, has_cpu_rt_period)},
+    {"cpu-rt-runtime", 0, CMD_ARG_REQUIRED, "US", "CPU realtime runtime", set_int64,
+     RES(cpu_rt_runtime, has_cpu_rt_runtime), -1, INT64_MAX},
+    {"cpu-idle", 0, CMD_ARG_REQUIRED, "0|1", "SCHED_IDLE for the cgroup (cgroup v2)", set_int64,
+     RES(cpu_idle, has_cpu_idle), 0, 1},
+    {"cpuset-cpus", 0, CMD_ARG_REQUIRED, "LIST", "CPUs the container may use (e.g. 0-3,7)", cmd_set_string,
+     offsetof(struct update_options, res.cpu_cpus)},
+    {"cpuset-mems", 0, CMD_ARG_REQUIRED, "LIST", "memory nodes the container may use", cmd_set_string,
+     offsetof(struct update_options, res.cpu_mems)},
+    {"memory", 0, CMD_ARG_REQUIRED, "BYTES", "memory limit (suffixes k, m, g; -1: unlimited)", set_bytes,
+     RES(memory_limit, has_memory_limit)},
+    {"memory-reservation", 0, CMD_ARG_REQUIRED, "BYTES", "memory soft limit", set_bytes,
+     RES(memory_reservation, has_memory_reservation)},
+    {"memory-swap", 0, CMD_ARG_REQUIRED, "BYTES", "memory plus swap limit (-1: unlimited)", set_bytes,
+     RES(memory_swap, has_memory_swap)},
+    {"kernel-memory", 0, CMD_ARG_REQUIRED, "BYTES", "kernel memory limit (obsolete)", set_bytes,
+     RES(memory_kernel, has_memory_kernel)},
+    {"kernel-memory-tcp", 0, CMD_ARG_REQUIRED, "BYTES", "kernel TCP memory limit (obsolete)", set_bytes,
+     RES(memory_kernel_tcp, has_memory_kernel_tcp)},
+    {"pids-limit", 0, CMD_ARG_REQUIRED, "N", "maximum number of processes (-1: unlimited)", set_int64,
+     RES(pids_limit, has_pids_limit), -1, INT64_MAX},
+    /* linux.intelRdt: not supported, refused by update_run */
+    {"l3-cache-schema", 0, CMD_ARG_REQUIRED, "SCHEMA", "Intel RDT L3 cache schema", cmd_set_string,
+     offsetof(struct update_options, l3_cache_schema)},
+    {"mem-bw-schema", 0, CMD_ARG_REQUIRED, "SCHEMA", "Intel RDT memory bandwidth schema", cmd_set_string,
+     offsetof(struct update_options, mem_bw_schema)},
+    {0},
+};
 
 int cmd_update_parse(int argc, char **argv, struct update_options *out, struct error **err)
 {
         *out = (struct update_options){0};
-        int first;
-        int r = cmd_parse(&cmd_update_desc, argc, argv, update_option, out, &first, err);
+        int r = cmd_parse_id(&cmd_update_desc, argc, argv, out, &out->id, err);
         if (r != 0)
                 return r;
-        out->id = argv[first];
         /* runc: lifting the memory limit without saying anything about swap lifts swap too. */
         if (out->res.has_memory_limit && out->res.memory_limit == -1 && !out->res.has_memory_swap) {
                 out->res.has_memory_swap = true;
@@ -253,12 +209,8 @@ static int update_run(struct runtime_ctx *rt, int argc, char **argv, struct erro
 {
         struct update_options opts;
         int r = cmd_update_parse(argc, argv, &opts, err);
-        if (r == CMD_HELP) {
-                cmd_print_help(stdout, rt->argv0_name, &cmd_update_desc);
-                return 0;
-        }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return cmd_help_or_error(rt, &cmd_update_desc, r);
         if (!opts.resources_file && (opts.l3_cache_schema || opts.mem_bw_schema))
                 return error_set(err, EOPNOTSUPP,
                                  "update `%s`: Intel RDT (--l3-cache-schema, --mem-bw-schema) is "

@@ -296,23 +296,23 @@ static void test_ps(void **state)
         struct ps_options o;
         assert_int_equal(CALL(cmd_ps_parse, &o, "ps", "c1"), 0);
         assert_string_equal(o.id, "c1");
-        assert_int_equal(o.format, PS_TABLE);
+        assert_int_equal(o.format, CMD_FORMAT_TABLE);
         assert_int_equal(CALL(cmd_ps_parse, &o, "ps", "--format", "json", "c1"), 0);
-        assert_int_equal(o.format, PS_JSON);
+        assert_int_equal(o.format, CMD_FORMAT_JSON);
         assert_int_equal(CALL(cmd_ps_parse, &o, "ps", "-f", "table", "c1", "-ef"), 0); /* runc's PS-ARGS */
-        assert_int_equal(o.format, PS_TABLE);
+        assert_int_equal(o.format, CMD_FORMAT_TABLE);
         expect_error(CALL(cmd_ps_parse, &o, "ps", "-f", "yaml", "c1"), &err,
                      "ps: unknown format `yaml` (expected table or json)");
         expect_error(CALL(cmd_ps_parse, &o, "ps"), &err, "requires a minimum of 1 arguments");
 
         pid_t pids[] = {1234, 1240};
-        _cleanup_free_ char *j = cmd_ps_format(pids, 2, PS_JSON);
+        _cleanup_free_ char *j = cmd_ps_format(pids, 2, CMD_FORMAT_JSON);
         assert_string_equal(j, "[1234,1240]\n");
-        _cleanup_free_ char *t = cmd_ps_format(pids, 2, PS_TABLE);
+        _cleanup_free_ char *t = cmd_ps_format(pids, 2, CMD_FORMAT_TABLE);
         assert_string_equal(t, "PID\n1234\n1240\n");
-        _cleanup_free_ char *je = cmd_ps_format(NULL, 0, PS_JSON);
+        _cleanup_free_ char *je = cmd_ps_format(NULL, 0, CMD_FORMAT_JSON);
         assert_string_equal(je, "[]\n");
-        _cleanup_free_ char *te = cmd_ps_format(NULL, 0, PS_TABLE);
+        _cleanup_free_ char *te = cmd_ps_format(NULL, 0, CMD_FORMAT_TABLE);
         assert_string_equal(te, "PID\n");
 }
 

@@ -236,15 +236,15 @@ static void test_list_spec(void **state)
         _cleanup_error_ struct error *err = NULL;
         struct list_options lo;
         assert_int_equal(CALL(cmd_list_parse, &lo, "list"), 0);
-        assert_int_equal(lo.format, LIST_TABLE);
+        assert_int_equal(lo.format, CMD_FORMAT_TABLE);
         assert_false(lo.quiet);
         assert_int_equal(CALL(cmd_list_parse, &lo, "list", "--format=json"), 0); /* go-runc */
-        assert_int_equal(lo.format, LIST_JSON);
+        assert_int_equal(lo.format, CMD_FORMAT_JSON);
         assert_int_equal(CALL(cmd_list_parse, &lo, "list", "-q", "-f", "table"), 0);
-        assert_int_equal(lo.format, LIST_TABLE);
+        assert_int_equal(lo.format, CMD_FORMAT_TABLE);
         assert_true(lo.quiet);
         assert_int_equal(CALL(cmd_list_parse, &lo, "list", "--quiet", "-fjson"), 0);
-        assert_int_equal(lo.format, LIST_JSON);
+        assert_int_equal(lo.format, CMD_FORMAT_JSON);
         expect_error(CALL(cmd_list_parse, &lo, "list", "--format", "yaml"), &err, "unknown format `yaml`");
         expect_error(CALL(cmd_list_parse, &lo, "list", "x"), &err, "`list` requires a maximum of 0 arguments");
 
@@ -348,7 +348,7 @@ static void test_help_generated_from_tables(void **state)
                 snprintf(usage, sizeof(usage), "Usage: crun [GLOBAL-OPTION...] %s [OPTION...]", cmd->name);
                 assert_non_null(strstr(buf, usage));
                 assert_non_null(strstr(buf, "--help"));
-                for (const struct cmd_option *o = cmd->options; o->key; o++) {
+                for (const struct cmd_option *o = cmd->options; !cmd_option_is_end(o); o++) {
                         char want[64];
                         if (!o->help)
                                 continue;
@@ -358,7 +358,7 @@ static void test_help_generated_from_tables(void **state)
                                          o->metavar ? (optional ? "[=" : "=") : "", o->metavar ? o->metavar : "",
                                          optional ? "]" : "");
                         else
-                                snprintf(want, sizeof(want), "-%c", o->key);
+                                snprintf(want, sizeof(want), "-%c", o->short_name);
                         if (!strstr(buf, want))
                                 fail_msg("%s --help lacks %s:\n%s", cmd->name, want, buf);
                         assert_non_null(strstr(buf, o->help));
@@ -373,7 +373,7 @@ static void test_help_generated_from_tables(void **state)
         fclose(f);
         for (size_t i = 0; cmd_table[i]; i++)
                 assert_non_null(strstr(buf, cmd_table[i]->name));
-        for (const struct cmd_option *o = cmd_global_options; o->key; o++)
+        for (const struct cmd_option *o = cmd_global_options; !cmd_option_is_end(o); o++)
                 if (o->name)
                         assert_non_null(strstr(buf, o->name));
         assert_non_null(strstr(buf, "-v, --version"));
@@ -420,8 +420,8 @@ static void test_list_format(void **state)
              .created = "2026-01-02T00:00:00Z",
              .owner = "user"},
         };
-        struct list_options table = {.format = LIST_TABLE}, json = {.format = LIST_JSON},
-                            quiet = {.format = LIST_TABLE, .quiet = true};
+        struct list_options table = {.format = CMD_FORMAT_TABLE}, json = {.format = CMD_FORMAT_JSON},
+                            quiet = {.format = CMD_FORMAT_TABLE, .quiet = true};
 
         _cleanup_free_ char *empty = cmd_list_format(NULL, 0, &table);
         /* crun 1.8's header, byte for byte */

@@ -1,6 +1,7 @@
 /* man/crun.1 against the command table: every command has its `.SS NAME` section under COMMANDS, and
- * every option a command or the global parser accepts (with help text) is named in its section, so the
- * page cannot fall behind the code. argv[1] is the path of man/crun.1. */
+ * every option a command or the global parser accepts (its long name, hidden aliases included, and its
+ * short name) is named in its section, so the page cannot fall behind the code. argv[1] is the path of
+ * man/crun.1. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -54,21 +55,56 @@ static void man_option(const char *name, char *out, size_t size)
                 n += (size_t)snprintf(out + n, size - n, *s == '-' ? "\\-" : "%c", *s);
 }
 
-static bool names_option(const char *text, const char *name)
+/* Whether `want` stands in `text` as a whole option ("\-\-cpu\-share" is not in "\-\-cpu\-shares",
+ * "\-d" is not in "\-\-detach" nor in "\-de"). */
+static bool names_word(const char *text, const char *want)
 {
-        char want[128];
-        man_option(name, want, sizeof(want));
-        /* a whole option name: "\-\-cpu\-share" must not be satisfied by "\-\-cpu\-shares" */
         for (const char *p = strstr(text, want); p; p = strstr(p + 1, want)) {
+                char before = p > text ? p[-1] : ' ';
                 char after = p[strlen(want)];
-                if (after != '\\' && (after < 'a' || after > 'z'))
+                if (before != '-' && after != '\\' && (after < 'a' || after > 'z') && (after < 'A' || after > 'Z'))
                         return true;
         }
         return false;
 }
 
+static bool names_option(const char *text, const char *name)
+{
+        char want[128];
+        man_option(name, want, sizeof(want));
+        return names_word(text, want);
+}
+
+/* 'b' as groff source: "\-b". */
+static bool names_short_option(const char *text, char short_name)
+{
+        char want[4] = {'\\', '-', short_name, 0};
+        return names_word(text, want);
+}
+
+/* Every name of every row of `options` in `text` (or, for a command that takes the options of another,
+ * in that one's section `inherited`); returns how many are missing, printed when `where` is not NULL. */
+static int missing_options(const char *where, const struct cmd_option *options, const char *text, const char *inherited)
+{
+        int missing = 0;
+        for (const struct cmd_option *o = options; o && !cmd_option_is_end(o); o++) {
+                if (o->name && !names_option(text, o->name) && !(inherited && names_option(inherited, o->name))) {
+                        if (where)
+                                print_error("man/crun.1: %s does not document --%s\n", where, o->name);
+                        missing++;
+                }
+                if (o->short_name && !names_short_option(text, o->short_name) &&
+                    !(inherited && names_short_option(inherited, o->short_name))) {
+                        if (where)
+                                print_error("man/crun.1: %s does not document -%c\n", where, o->short_name);
+                        missing++;
+                }
+        }
+        return missing;
+}
+
 /* A command whose section says "Takes the options of\n.B create" documents the shared ones there. */
-static char *inherited_section(const char *text)
+static const struct cmd_desc *inherited_command(const char *text)
 {
         const char *p = strstr(text, "options of\n.B ");
         if (!p)
@@ -80,7 +116,66 @@ static char *inherited_section(const char *text)
                 return NULL;
         memcpy(name, p, n);
         name[n] = '\0';
-        return command_section(name);
+        return cmd_find(name);
+}
+
+static bool table_has(const struct cmd_option *options, const char *name)
+{
+        for (const struct cmd_option *o = options; o && !cmd_option_is_end(o); o++)
+                if (o->name && !strcmp(o->name, name))
+                        return true;
+        return false;
+}
+
+/* An option named at `at` in `text` exists: in `own` or `inherited`, among the global options or those
+ * of every command, or in the table of the command written just before it (".B delete \-\-force"). */
+static bool option_exists(const char *name, const struct cmd_option *own, const struct cmd_option *inherited,
+                          const char *text, const char *at)
+{
+        if (!strcmp(name, "help") || !strcmp(name, "usage") || table_has(own, name) || table_has(inherited, name) ||
+            table_has(cmd_global_options, name))
+                return true;
+        for (size_t i = 0; cmd_table[i]; i++) {
+                size_t n = strlen(cmd_table[i]->name);
+                if ((size_t)(at - text) > n && at[-1] == ' ' && !strncmp(at - n - 1, cmd_table[i]->name, n) &&
+                    table_has(cmd_table[i]->options, name))
+                        return true;
+        }
+        return false;
+}
+
+static bool is_name_char(char c)
+{
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* The options "\-\-name" written in `text` that the code does not accept; returns how many, printed
+ * when `where` is not NULL. */
+static int invented_options(const char *where, const struct cmd_option *own, const struct cmd_option *inherited,
+                            const char *text)
+{
+        int invented = 0;
+        for (const char *p = strstr(text, "\\-\\-"); p; p = strstr(p + 1, "\\-\\-")) {
+                char name[64];
+                size_t n = 0;
+                for (const char *q = p + 4; n + 1 < sizeof(name);) {
+                        if (is_name_char(*q)) {
+                                name[n++] = *q++;
+                        } else if (q[0] == '\\' && q[1] == '-' && is_name_char(q[2])) {
+                                name[n++] = '-';
+                                q += 2;
+                        } else {
+                                break;
+                        }
+                }
+                name[n] = '\0';
+                if (n == 0 || option_exists(name, own, inherited, text, p))
+                        continue;
+                if (where)
+                        print_error("man/crun.1: %s documents --%s, which the code does not accept\n", where, name);
+                invented++;
+        }
+        return invented;
 }
 
 static void test_every_command_has_a_section(void **state)
@@ -106,17 +201,32 @@ static void test_every_option_is_documented(void **state)
                 _cleanup_free_ char *text = command_section(cmd_table[i]->name);
                 if (!text)
                         continue; /* reported by test_every_command_has_a_section */
-                _cleanup_free_ char *inherited = inherited_section(text);
-                for (const struct cmd_option *o = cmd_table[i]->options; o && o->key; o++) {
-                        if (!o->name || !o->help)
-                                continue; /* short-only or hidden alias */
-                        if (names_option(text, o->name) || (inherited && names_option(inherited, o->name)))
-                                continue;
-                        print_error("man/crun.1: section `%s` does not document --%s\n", cmd_table[i]->name, o->name);
-                        missing++;
-                }
+                const struct cmd_desc *parent = inherited_command(text);
+                _cleanup_free_ char *inherited = parent ? command_section(parent->name) : NULL;
+                char where[64];
+                snprintf(where, sizeof(where), "section `%s`", cmd_table[i]->name);
+                missing += missing_options(where, cmd_table[i]->options, text, inherited);
         }
         assert_int_equal(missing, 0);
+}
+
+/* The other way round: the page names no option the code would refuse. */
+static void test_no_option_is_invented(void **state)
+{
+        (void)state;
+        int invented = 0;
+        for (size_t i = 0; cmd_table[i]; i++) {
+                _cleanup_free_ char *text = command_section(cmd_table[i]->name);
+                if (!text)
+                        continue;
+                const struct cmd_desc *parent = inherited_command(text);
+                char where[64];
+                snprintf(where, sizeof(where), "section `%s`", cmd_table[i]->name);
+                invented += invented_options(where, cmd_table[i]->options, parent ? parent->options : NULL, text);
+        }
+        _cleanup_free_ char *global = section(".SH GLOBAL OPTIONS", ".SH ", ".SH ");
+        invented += invented_options("GLOBAL OPTIONS", NULL, NULL, global);
+        assert_int_equal(invented, 0);
 }
 
 static void test_every_global_option_is_documented(void **state)
@@ -124,13 +234,7 @@ static void test_every_global_option_is_documented(void **state)
         (void)state;
         _cleanup_free_ char *text = section(".SH GLOBAL OPTIONS", ".SH ", ".SH ");
         assert_non_null(text);
-        int missing = 0;
-        for (const struct cmd_option *o = cmd_global_options; o->key; o++)
-                if (o->name && o->help && !names_option(text, o->name)) {
-                        print_error("man/crun.1: GLOBAL OPTIONS does not document --%s\n", o->name);
-                        missing++;
-                }
-        assert_int_equal(missing, 0);
+        assert_int_equal(missing_options("GLOBAL OPTIONS", cmd_global_options, text, NULL), 0);
 }
 
 /* The checker itself: a missing section and a missing option are seen. */
@@ -149,6 +253,21 @@ static void test_checker_sees_gaps(void **state)
         assert_true(names_option(run, "cpu-shares"));
         assert_false(names_option(run, "cpu-share"));
         assert_false(names_option(start, "cpu-shares"));
+        assert_false(names_short_option(run, 'c'));
+
+        static const struct cmd_option table[] = {
+            {"cpu-shares", 0, CMD_ARG_REQUIRED, "N", NULL},
+            {"cpu-share", 0, CMD_ARG_REQUIRED, "N", "shares"},
+            {"detach", 'd', CMD_ARG_NONE, NULL, "detach"},
+            {0},
+        };
+        /* the hidden alias is documented; --cpu-share, --detach and -d are not */
+        assert_int_equal(missing_options(NULL, table, run, NULL), 3);
+        /* an option of no table, and one of another command not written after that command's name */
+        assert_int_equal(invented_options(NULL, table, NULL, ".B \\-\\-cpu\\-share \\-\\-bogus \\-\\-all"), 2);
+        assert_int_equal(invented_options(NULL, NULL, NULL, ".B kill \\-\\-all, \\-\\-help, \\-\\-root\n"), 0);
+        assert_true(names_short_option("\n.BR \\-d \", \" \\-\\-detach\n", 'd'));
+        assert_false(names_short_option("\n.B \\-\\-detach\n", 'd'));
 }
 
 static char *read_file(const char *path)
@@ -183,10 +302,9 @@ int main(int argc, char **argv)
                 return 2;
         }
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_checker_sees_gaps),
-            cmocka_unit_test(test_every_command_has_a_section),
-            cmocka_unit_test(test_every_option_is_documented),
-            cmocka_unit_test(test_every_global_option_is_documented),
+            cmocka_unit_test(test_checker_sees_gaps),          cmocka_unit_test(test_every_command_has_a_section),
+            cmocka_unit_test(test_every_option_is_documented), cmocka_unit_test(test_every_global_option_is_documented),
+            cmocka_unit_test(test_no_option_is_invented),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
