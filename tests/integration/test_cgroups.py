@@ -460,12 +460,15 @@ def test_ps_json_and_table(rt):
 
 def test_kill_all_signals_every_process(rt):
     # Each child records the signal; the init (pid 1 of its namespace) too, through its trap.
-    script = ('for i in 1 2 3; do (trap "echo $i > /tmp/got$i; exit 0" USR1; while :; do sleep 0.05; done) & done; '
-              'trap "echo 0 > /tmp/got0" USR1; while :; do sleep 0.05; done')
+    # Each one says it is ready once its trap is set: a USR1 before that would end it without a record.
+    script = ('for i in 1 2 3; do (trap "echo $i > /tmp/got$i; exit 0" USR1; : > /tmp/ready$i; '
+              'while :; do sleep 0.05; done) & done; '
+              'trap "echo 0 > /tmp/got0" USR1; : > /tmp/ready0; while :; do sleep 0.05; done')
     cid = rt.new_id()
     b = rt.bundle(["sh", "-c", script])
     assert rt.run("run", "-d", "--bundle", b, cid).returncode == 0
-    wait_for(lambda: len(procs_of(cid)) >= 4, what="the children")
+    ready = lambda: all(os.path.exists(os.path.join(b, "rootfs", "tmp", f"ready{i}")) for i in range(4))
+    wait_for(ready, what="every process to set its trap")
     assert rt.run("kill", "--all", cid, "USR1").returncode == 0
     got = lambda: all(os.path.exists(os.path.join(b, "rootfs", "tmp", f"got{i}")) for i in range(4))
     wait_for(got, what="every process to get SIGUSR1")
