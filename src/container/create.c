@@ -255,7 +255,7 @@ void creation_fill_state(struct creation *c)
                 st->owner = NULL;
         st->executor = (char *)c->exec_ctx.ops->name;
         st->has_pidns =
-            (c->plan.clone_flags & spawn_clone_flag(NS_PID)) != 0 || oci_spec_namespace(c->spec, NS_PID) != NULL;
+            (c->plan.clone_flags & oci_ns_info(NS_PID)->flag) != 0 || oci_spec_namespace(c->spec, NS_PID) != NULL;
         st->cgroup_manager = (char *)cgroup_driver_name(c->cgroup.driver);
         st->cgroup_path = c->cgroup.path ? strdup(c->cgroup.path) : NULL;
         st->systemd_scope = c->cgroup.scope;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "core/error.h"
+#include "oci/namespaces.h"
 
 struct json_object;
 
@@ -18,8 +19,6 @@ struct oci_kv {
 struct oci_id_mapping {
         uint32_t container_id, host_id, size;
 };
-
-enum oci_ns_type { NS_MOUNT, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_USER, NS_CGROUP, NS_TIME, NS_COUNT };
 
 struct oci_namespace {
         enum oci_ns_type type;
@@ -282,9 +281,6 @@ void oci_resources_free(struct oci_resources *r);
 /* Lookups. */
 const char *oci_spec_annotation(const struct oci_spec *spec, const char *key);
 const struct oci_namespace *oci_spec_namespace(const struct oci_spec *spec, enum oci_ns_type type);
-/* Name table shared by the parser, features and error messages. */
-const char *oci_ns_type_name(enum oci_ns_type type);
-int oci_ns_type_from_name(const char *name); /* -1 when unknown */
 
 static inline void oci_spec_freep(struct oci_spec **p)
 {
