@@ -137,7 +137,10 @@ int creation_resolve_paths(struct creation *c, struct error **err)
 
 int creation_load_config(struct creation *c, struct error **err)
 {
-        int r = fs_read_file(c->config_path, 16 << 20, &c->config_json, &c->config_json_len);
+        /* The cap is the one every later reader of the state's copy uses. */
+        int r = fs_read_file(c->config_path, STATE_CONFIG_MAX, &c->config_json, &c->config_json_len);
+        if (r == -EFBIG)
+                return error_set(err, EFBIG, "read `%s`: larger than %d bytes", c->config_path, STATE_CONFIG_MAX);
         if (r < 0)
                 return error_set(err, -r, "read `%s`", c->config_path);
         const char *slash = strrchr(c->config_path, '/');
@@ -229,7 +232,7 @@ int creation_open_state(struct creation *c, struct error **err)
                 return r;
         c->dir_created = true;
         /* The verbatim config: exec, delete (poststop hooks) and the krun executor read it later. */
-        r = fs_write_file_at(c->dir_fd, "config.json", c->config_json, c->config_json_len, 0600);
+        r = fs_write_file_at(c->dir_fd, STATE_CONFIG_FILE, c->config_json, c->config_json_len, 0600);
         if (r < 0)
                 return error_set(err, -r, "copy config.json into the state directory");
         if (asprintf(&c->state_dir, "%s/%s", c->rt->state_root, c->opts->id) < 0)

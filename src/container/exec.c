@@ -90,13 +90,11 @@ static void exec_run_clear(struct exec_run *x)
 static int load_process(struct exec_run *x, struct error **err)
 {
         const struct exec_options *o = x->opts;
-        _cleanup_free_ char *path = NULL, *text = NULL;
+        _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        if (asprintf(&path, "%s/%s/config.json", x->rt->state_root, o->id) < 0)
-                return error_set(err, ENOMEM, "exec");
-        int r = fs_read_file(path, 16 << 20, &text, &len);
+        int r = state_read_config(x->l.dir_fd, o->id, &text, &len, err);
         if (r < 0)
-                return error_set(err, -r, "exec: read the container's config `%s`", path);
+                return error_prefix(err, "exec");
         r = oci_spec_parse(text, len, "config.json", &x->spec, err);
         if (r < 0)
                 return error_prefix(err, "exec: container `%s`", o->id);

@@ -26,7 +26,7 @@ static void test_names_round_trip(void **state)
                 assert_int_equal(oci_ns_type_from_name(names[t]), t);
         }
         assert_null(oci_ns_type_name(NS_COUNT));
-        assert_null(oci_ns_type_name((enum oci_ns_type)-1));
+        assert_null(oci_ns_type_name((enum oci_ns_type) - 1));
         assert_null(oci_ns_info(NS_COUNT));
         /* The /proc names are not config.json names. */
         assert_int_equal(oci_ns_type_from_name("net"), -1);
