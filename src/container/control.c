@@ -39,13 +39,7 @@ static int load_spec(int dir_fd, const char *id, struct oci_spec **spec, struct 
 static int run_hooks(const struct container_state *st, const struct oci_spec *spec, enum oci_hook_kind kind,
                      bool warn_only, struct error **err)
 {
-        struct hook_state hs = {.id = st->id,
-                                .pid = st->pid,
-                                .bundle = st->bundle,
-                                .rootfs = st->rootfs,
-                                /* callers pass what a successful load_spec set: never NULL */
-                                .annotations = spec->annotations, /* NOLINT(clang-analyzer-core.NullDereference) */
-                                .n_annotations = spec->n_annotations};
+        struct hook_state hs = hook_state_for(spec, st->id, st->pid, st->bundle, st->rootfs);
         struct hooks_run_opts opts = {.cwd = st->bundle, .warn_only = warn_only};
         return hooks_run(spec, kind, &hs, &opts, err);
 }

@@ -353,12 +353,7 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
 /* Hooks run by the runtime itself: host namespaces, cwd = bundle, the init's host pid on stdin. */
 static int run_runtime_hooks(struct creation *c, enum oci_hook_kind kind, struct error **err)
 {
-        struct hook_state st = {.id = c->opts->id,
-                                .pid = c->pid,
-                                .bundle = c->bundle,
-                                .rootfs = c->rootfs,
-                                .annotations = c->spec->annotations,
-                                .n_annotations = c->spec->n_annotations};
+        struct hook_state st = hook_state_for(c->spec, c->opts->id, c->pid, c->bundle, c->rootfs);
         struct hooks_run_opts opts = {.cwd = c->bundle};
         return hooks_run(c->spec, kind, &st, &opts, err);
 }
