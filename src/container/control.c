@@ -25,15 +25,13 @@
 #include "oci/state.h"
 
 /* The config copied into the state directory at create: the poststart and poststop hooks come from it. */
-static int load_spec(int dir_fd, struct oci_spec **spec, struct error **err)
+static int load_spec(int dir_fd, const char *id, struct oci_spec **spec, struct error **err)
 {
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/self/fd/%d/config.json", dir_fd);
         _cleanup_free_ char *json = NULL;
         size_t len = 0;
-        int r = fs_read_file(path, 16 << 20, &json, &len);
+        int r = state_read_config(dir_fd, id, &json, &len, err);
         if (r < 0)
-                return error_set(err, -r, "read the container's copy of config.json");
+                return r;
         return oci_spec_parse(json, len, "config.json", spec, err);
 }
 
@@ -41,13 +39,7 @@ static int load_spec(int dir_fd, struct oci_spec **spec, struct error **err)
 static int run_hooks(const struct container_state *st, const struct oci_spec *spec, enum oci_hook_kind kind,
                      bool warn_only, struct error **err)
 {
-        struct hook_state hs = {.id = st->id,
-                                .pid = st->pid,
-                                .bundle = st->bundle,
-                                .rootfs = st->rootfs,
-                                /* callers pass what a successful load_spec set: never NULL */
-                                .annotations = spec->annotations, /* NOLINT(clang-analyzer-core.NullDereference) */
-                                .n_annotations = spec->n_annotations};
+        struct hook_state hs = hook_state_for(spec, st->id, st->pid, st->bundle, st->rootfs);
         struct hooks_run_opts opts = {.cwd = st->bundle, .warn_only = warn_only};
         return hooks_run(spec, kind, &hs, &opts, err);
 }
@@ -104,7 +96,7 @@ int container_start(struct runtime_ctx *rt, const char *id, struct error **err)
                 r = error_set(err, EINVAL, "container `%s` is not in created state (it is %s)", id,
                               state_status_name(l.status));
         if (r >= 0)
-                r = load_spec(l.dir_fd, &spec, err);
+                r = load_spec(l.dir_fd, l.st->id, &spec, err);
         /* Rename first: `state` says running from now on, and no second `start` can connect. */
         if (r >= 0 && renameat(l.dir_fd, "exec.sock", l.dir_fd, "exec.sock.starting") < 0)
                 r = error_sys(err, "start `%s`", id);
@@ -271,14 +263,14 @@ int container_delete_parsed(struct runtime_ctx *rt, const char *id, bool force, 
                         goto out;
         }
         /* Read before the state directory goes: poststop hooks run once everything is gone. */
-        if (!spec && l.st->bundle && load_spec(l.dir_fd, &loaded, &spec_err) >= 0)
+        if (!spec && l.st->bundle && load_spec(l.dir_fd, l.st->id, &loaded, &spec_err) >= 0)
                 spec = loaded;
         else if (!spec && l.st->bundle)
                 log_warning("delete `%s`: no poststop hooks: %s", id, spec_err ? spec_err->msg : "config.json");
         r = destroy_cgroup(&l, force, err);
         /* What the executor wrote into the rootfs (krun: /.krun_config.json); needs the state's config copy.
          * Left in place, it would outlive the container: the state stays so that delete can be retried. */
-        if (r >= 0 && executor_cleanup_rootfs(l.st->executor, l.st->rootfs, l.dir_fd, err) < 0)
+        if (r >= 0 && executor_cleanup_rootfs(l.st->executor, l.st->id, l.st->rootfs, l.dir_fd, err) < 0)
                 r = error_prefix(err, "delete `%s`", id);
         if (r >= 0)
                 r = state_remove(l.root_fd, id, err);

@@ -137,7 +137,10 @@ int creation_resolve_paths(struct creation *c, struct error **err)
 
 int creation_load_config(struct creation *c, struct error **err)
 {
-        int r = fs_read_file(c->config_path, 16 << 20, &c->config_json, &c->config_json_len);
+        /* The cap is the one every later reader of the state's copy uses. */
+        int r = fs_read_file(c->config_path, STATE_CONFIG_MAX, &c->config_json, &c->config_json_len);
+        if (r == -EFBIG)
+                return error_set(err, EFBIG, "read `%s`: larger than %d bytes", c->config_path, STATE_CONFIG_MAX);
         if (r < 0)
                 return error_set(err, -r, "read `%s`", c->config_path);
         const char *slash = strrchr(c->config_path, '/');
@@ -229,7 +232,7 @@ int creation_open_state(struct creation *c, struct error **err)
                 return r;
         c->dir_created = true;
         /* The verbatim config: exec, delete (poststop hooks) and the krun executor read it later. */
-        r = fs_write_file_at(c->dir_fd, "config.json", c->config_json, c->config_json_len, 0600);
+        r = fs_write_file_at(c->dir_fd, STATE_CONFIG_FILE, c->config_json, c->config_json_len, 0600);
         if (r < 0)
                 return error_set(err, -r, "copy config.json into the state directory");
         if (asprintf(&c->state_dir, "%s/%s", c->rt->state_root, c->opts->id) < 0)
@@ -255,7 +258,7 @@ void creation_fill_state(struct creation *c)
                 st->owner = NULL;
         st->executor = (char *)c->exec_ctx.ops->name;
         st->has_pidns =
-            (c->plan.clone_flags & spawn_clone_flag(NS_PID)) != 0 || oci_spec_namespace(c->spec, NS_PID) != NULL;
+            (c->plan.clone_flags & oci_ns_info(NS_PID)->flag) != 0 || oci_spec_namespace(c->spec, NS_PID) != NULL;
         st->cgroup_manager = (char *)cgroup_driver_name(c->cgroup.driver);
         st->cgroup_path = c->cgroup.path ? strdup(c->cgroup.path) : NULL;
         st->systemd_scope = c->cgroup.scope;
@@ -350,12 +353,7 @@ static int spawn(struct creation *c, struct init_args *ia, struct error **err)
 /* Hooks run by the runtime itself: host namespaces, cwd = bundle, the init's host pid on stdin. */
 static int run_runtime_hooks(struct creation *c, enum oci_hook_kind kind, struct error **err)
 {
-        struct hook_state st = {.id = c->opts->id,
-                                .pid = c->pid,
-                                .bundle = c->bundle,
-                                .rootfs = c->rootfs,
-                                .annotations = c->spec->annotations,
-                                .n_annotations = c->spec->n_annotations};
+        struct hook_state st = hook_state_for(c->spec, c->opts->id, c->pid, c->bundle, c->rootfs);
         struct hooks_run_opts opts = {.cwd = c->bundle};
         return hooks_run(c->spec, kind, &st, &opts, err);
 }

@@ -36,22 +36,7 @@
 #include "linux/lsm.h"
 #include "linux/seccomp_filter.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
 extern char **environ;
-
-/* The order namespaces are joined in (see join_namespaces): mount last among the others (it changes our
- * root; the namespace fds were opened before). */
-static const struct {
-        const char *name; /* in /proc/<pid>/ns/ */
-        int flag;
-} ns_table[] = {
-    {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},
-    {"pid", CLONE_NEWPID},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}, {"mnt", CLONE_NEWNS},
-};
-#define N_NS (sizeof(ns_table) / sizeof(ns_table[0]))
 
 struct exec_run {
         struct runtime_ctx *rt;
@@ -61,7 +46,7 @@ struct exec_run {
         struct oci_process *proc; /* spec->process, or the --process one (then owned) */
         bool proc_owned;
         struct seccomp_filter *seccomp;
-        int ns_fds[N_NS];
+        int ns_fds[NS_COUNT]; /* by enum oci_ns_type; -1: not joined */
         bool joins_userns;
         int console_sock;
         int sync[2];
@@ -80,8 +65,8 @@ static void close_fd(int *fd)
 
 static void exec_run_clear(struct exec_run *x)
 {
-        for (size_t i = 0; i < N_NS; i++)
-                close_fd(&x->ns_fds[i]);
+        for (int t = 0; t < NS_COUNT; t++)
+                close_fd(&x->ns_fds[t]);
         close_fd(&x->console_sock);
         close_fd(&x->sync[0]);
         close_fd(&x->sync[1]);
@@ -101,13 +86,11 @@ static void exec_run_clear(struct exec_run *x)
 static int load_process(struct exec_run *x, struct error **err)
 {
         const struct exec_options *o = x->opts;
-        _cleanup_free_ char *path = NULL, *text = NULL;
+        _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        if (asprintf(&path, "%s/%s/config.json", x->rt->state_root, o->id) < 0)
-                return error_set(err, ENOMEM, "exec");
-        int r = fs_read_file(path, 16 << 20, &text, &len);
+        int r = state_read_config(x->l.dir_fd, o->id, &text, &len, err);
         if (r < 0)
-                return error_set(err, -r, "exec: read the container's config `%s`", path);
+                return error_prefix(err, "exec");
         r = oci_spec_parse(text, len, "config.json", &x->spec, err);
         if (r < 0)
                 return error_prefix(err, "exec: container `%s`", o->id);
@@ -150,10 +133,11 @@ static bool same_file(int fd, const char *path)
 static int open_namespaces(struct exec_run *x, struct error **err)
 {
         const struct container_state *st = x->l.st;
-        for (size_t i = 0; i < N_NS; i++) {
+        for (int t = 0; t < NS_COUNT; t++) {
+                const char *name = oci_ns_info((enum oci_ns_type)t)->proc_name;
                 char path[64], self[64];
-                snprintf(path, sizeof(path), "/proc/%d/ns/%s", st->pid, ns_table[i].name);
-                snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_table[i].name);
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", st->pid, name);
+                snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
                 int fd = open(path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0 && errno == ENOENT && access(self, F_OK) < 0)
                         continue; /* this kernel has no such namespace type */
@@ -163,8 +147,8 @@ static int open_namespaces(struct exec_run *x, struct error **err)
                         close(fd);
                         continue;
                 }
-                x->ns_fds[i] = fd;
-                if (ns_table[i].flag == CLONE_NEWUSER)
+                x->ns_fds[t] = fd;
+                if (t == NS_USER)
                         x->joins_userns = true;
         }
         unsigned long long start = 0;
@@ -267,13 +251,13 @@ __attribute__((noreturn)) static void exec_child(struct exec_run *x)
 
 /* ---- C1: join, fork, report ---- */
 
-static int join_one(struct exec_run *x, size_t i, bool defer_eperm)
+static int join_one(struct exec_run *x, enum oci_ns_type t, bool defer_eperm)
 {
-        if (x->ns_fds[i] < 0 || ns_table[i].flag == CLONE_NEWUSER)
+        if (x->ns_fds[t] < 0 || t == NS_USER)
                 return 0;
-        if (setns(x->ns_fds[i], ns_table[i].flag) < 0)
+        if (setns(x->ns_fds[t], (int)oci_ns_info(t)->flag) < 0)
                 return defer_eperm && errno == EPERM ? 0 : -errno;
-        close_fd(&x->ns_fds[i]);
+        close_fd(&x->ns_fds[t]);
         return 0;
 }
 
@@ -285,17 +269,18 @@ static int join_one(struct exec_run *x, size_t i, bool defer_eperm)
 static int join_namespaces(struct exec_run *x, struct error **err)
 {
         for (int pass = 0; pass < 2; pass++) {
-                for (size_t i = 0; i < N_NS; i++) {
-                        int r = join_one(x, i, pass == 0 && x->joins_userns);
+                for (int i = 0; i < NS_COUNT; i++) {
+                        enum oci_ns_type t = oci_ns_join_order[i];
+                        int r = join_one(x, t, pass == 0 && x->joins_userns);
                         if (r < 0) {
                                 errno = -r;
-                                return error_sys(err, "exec: join the container's %s namespace", ns_table[i].name);
+                                return error_sys(err, "exec: join the container's %s namespace", oci_ns_type_name(t));
                         }
                 }
                 if (pass == 0 && x->joins_userns) {
-                        if (setns(x->ns_fds[0], CLONE_NEWUSER) < 0)
+                        if (setns(x->ns_fds[NS_USER], (int)oci_ns_info(NS_USER)->flag) < 0)
                                 return error_sys(err, "exec: join the container's user namespace");
-                        close_fd(&x->ns_fds[0]);
+                        close_fd(&x->ns_fds[NS_USER]);
                 }
         }
         return 0;
@@ -437,8 +422,8 @@ int container_exec(struct runtime_ctx *rt, const struct exec_options *opts, int 
             .pty_master = -1,
             .failure_status = 1,
         };
-        for (size_t i = 0; i < N_NS; i++)
-                x.ns_fds[i] = -1;
+        for (int t = 0; t < NS_COUNT; t++)
+                x.ns_fds[t] = -1;
         *exit_status = 1;
 
         /* The lock keeps delete/kill of this container out until the process runs. */

@@ -39,6 +39,17 @@ const char *hook_kind_status(enum oci_hook_kind kind)
         return kind < HOOK_KIND_COUNT ? kinds[kind].status : "unknown";
 }
 
+struct hook_state hook_state_for(const struct oci_spec *spec, const char *id, pid_t pid, const char *bundle,
+                                 const char *rootfs)
+{
+        return (struct hook_state){.id = id,
+                                   .pid = pid,
+                                   .bundle = bundle,
+                                   .rootfs = rootfs,
+                                   .annotations = spec->annotations,
+                                   .n_annotations = spec->n_annotations};
+}
+
 char *hook_state_json(const struct hook_state *st, enum oci_hook_kind kind)
 {
         struct json_object *o = json_object_new_object();
@@ -226,14 +237,6 @@ out:
         return r;
 }
 
-static const char *annotation(const struct oci_spec *spec, const char *key)
-{
-        for (size_t i = 0; i < spec->n_annotations; i++)
-                if (strcmp(spec->annotations[i].key, key) == 0)
-                        return spec->annotations[i].value;
-        return NULL;
-}
-
 int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const struct hook_state *st,
               const struct hooks_run_opts *opts, struct error **err)
 {
@@ -243,8 +246,8 @@ int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const struct
         _cleanup_free_ char *json = hook_state_json(st, kind);
         if (!json)
                 return error_set(err, ENOMEM, "%s hooks: state JSON", hook_kind_name(kind));
-        const char *out = annotation(spec, "run.oci.hooks.stdout");
-        const char *errp = annotation(spec, "run.oci.hooks.stderr");
+        const char *out = oci_spec_annotation(spec, "run.oci.hooks.stdout");
+        const char *errp = oci_spec_annotation(spec, "run.oci.hooks.stderr");
         for (size_t i = 0; i < n; i++) {
                 _cleanup_error_ struct error *e = NULL;
                 int r = hook_run_one(&spec->hooks.list[kind][i], kind, i, json, opts, out, errp, &e);

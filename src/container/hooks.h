@@ -23,6 +23,11 @@ struct hook_state {
         size_t n_annotations;
 };
 
+/* The state of container `id` as its hooks see it, the annotations from its spec; `pid` is what the
+ * caller's pid namespace calls the init (see struct hook_state). Every hook_state is made here. */
+struct hook_state hook_state_for(const struct oci_spec *spec, const char *id, pid_t pid, const char *bundle,
+                                 const char *rootfs);
+
 /* "prestart", "createRuntime", ... (the config.json names). */
 const char *hook_kind_name(enum oci_hook_kind kind);
 /* runc's `status` values: creating for the create-time hooks, created for startContainer, running for

@@ -14,23 +14,9 @@
 #include "core/cleanup.h"
 #include "linux/timens.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-static const struct {
-        unsigned long flag;
-        const char *proc_name; /* /proc/self/ns/<name> */
-} ns_table[NS_COUNT] = {
-    [NS_MOUNT] = {CLONE_NEWNS, "mnt"},         [NS_PID] = {CLONE_NEWPID, "pid_for_children"},
-    [NS_NET] = {CLONE_NEWNET, "net"},          [NS_IPC] = {CLONE_NEWIPC, "ipc"},
-    [NS_UTS] = {CLONE_NEWUTS, "uts"},          [NS_USER] = {CLONE_NEWUSER, "user"},
-    [NS_CGROUP] = {CLONE_NEWCGROUP, "cgroup"}, [NS_TIME] = {CLONE_NEWTIME, "time_for_children"},
-};
-
-unsigned long spawn_clone_flag(enum oci_ns_type type)
+static unsigned long ns_flag(enum oci_ns_type type)
 {
-        return ns_table[type].flag;
+        return oci_ns_info(type)->flag;
 }
 
 void spawn_plan_close(struct spawn_plan *plan)
@@ -52,7 +38,7 @@ int spawn_plan_init(const struct oci_spec *spec, struct spawn_plan *plan, struct
         for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
                 const struct oci_namespace *ns = &spec->linux_.namespaces[i];
                 if (!ns->path) {
-                        new_flags |= ns_table[ns->type].flag;
+                        new_flags |= ns_flag(ns->type);
                         continue;
                 }
                 int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
@@ -65,29 +51,29 @@ int spawn_plan_init(const struct oci_spec *spec, struct spawn_plan *plan, struct
         }
         /* A joined mount namespace is set up like a new one (as runc and crun do): the rootfs, its mounts
          * and the pivot happen inside it, so whoever shares it sees them. */
-        if (!(new_flags & CLONE_NEWNS) && plan->join_fds[NS_MOUNT] < 0) {
+        if (!(new_flags & ns_flag(NS_MOUNT)) && plan->join_fds[NS_MOUNT] < 0) {
                 spawn_plan_close(plan);
                 return error_set(err, EINVAL,
                                  "config.json: linux.namespaces: a `mount` namespace (new, or joined by path) is "
                                  "required");
         }
-        plan->has_new_userns = (new_flags & CLONE_NEWUSER) != 0;
+        plan->has_new_userns = (new_flags & ns_flag(NS_USER)) != 0;
         /* The cgroup namespace must be created once the init sits in its final cgroup. */
-        plan->unshare_flags = new_flags & CLONE_NEWCGROUP;
-        plan->unshare_time = (new_flags & CLONE_NEWTIME) != 0;
-        plan->clone_flags = new_flags & ~(unsigned long)(CLONE_NEWCGROUP | CLONE_NEWTIME);
+        plan->unshare_flags = new_flags & ns_flag(NS_CGROUP);
+        plan->unshare_time = (new_flags & ns_flag(NS_TIME)) != 0;
+        plan->clone_flags = new_flags & ~(ns_flag(NS_CGROUP) | ns_flag(NS_TIME));
         if (plan->join_fds[NS_USER] >= 0) {
                 /* Namespaces created after joining a user namespace must be owned by it: the init unshares
                  * them itself, after setns. Only the pid namespace has to come from clone. */
-                plan->unshare_flags |= plan->clone_flags & ~(unsigned long)CLONE_NEWPID;
-                plan->clone_flags &= CLONE_NEWPID;
+                plan->unshare_flags |= plan->clone_flags & ~ns_flag(NS_PID);
+                plan->clone_flags &= ns_flag(NS_PID);
         }
         return 0;
 }
 
 static int setns_checked(int fd, enum oci_ns_type type, struct error **err)
 {
-        if (setns(fd, (int)ns_table[type].flag) < 0)
+        if (setns(fd, (int)ns_flag(type)) < 0)
                 return error_sys(err, "join %s namespace", oci_ns_type_name(type));
         return 0;
 }
@@ -106,7 +92,7 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
                 if (t == NS_USER || plan->join_fds[t] < 0)
                         continue;
                 char p[64];
-                snprintf(p, sizeof(p), "/proc/self/ns/%s", ns_table[t].proc_name);
+                snprintf(p, sizeof(p), "/proc/self/ns/%s", oci_ns_info((enum oci_ns_type)t)->proc_children_name);
                 own[t] = open(p, O_RDONLY | O_CLOEXEC);
                 if (own[t] < 0)
                         r = error_sys(err, "open %s", p);
@@ -115,12 +101,16 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
         _cleanup_close_ int cwd = -1;
         if (r >= 0 && own[NS_MOUNT] >= 0 && (cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 r = error_sys(err, "open the current directory");
-        for (int t = 0; t < NS_COUNT && r >= 0; t++)
+        for (int i = 0; i < NS_COUNT && r >= 0; i++) {
+                enum oci_ns_type t = oci_ns_join_order[i];
                 if (own[t] >= 0)
-                        r = setns_checked(plan->join_fds[t], (enum oci_ns_type)t, err);
+                        r = setns_checked(plan->join_fds[t], t, err);
+        }
         if (r >= 0 && plan->unshare_time) {
-                own[NS_TIME] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-                if (own[NS_TIME] < 0 || unshare(CLONE_NEWTIME) < 0)
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/self/ns/%s", oci_ns_info(NS_TIME)->proc_children_name);
+                own[NS_TIME] = open(p, O_RDONLY | O_CLOEXEC);
+                if (own[NS_TIME] < 0 || unshare((int)ns_flag(NS_TIME)) < 0)
                         r = error_sys(err, "create time namespace");
                 else if (plan->time_ns_config)
                         r = timens_write_offsets(plan->time_ns_config, err);
@@ -150,12 +140,12 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
                         r = error_sys(err, "clone the container init");
         }
 
-        for (int t = 0; t < NS_COUNT; t++) {
+        for (int i = 0; i < NS_COUNT; i++) {
+                enum oci_ns_type t = oci_ns_join_order[i];
                 if (own[t] < 0)
                         continue;
-                if (setns(own[t], (int)ns_table[t].flag) < 0 && r >= 0)
-                        r = error_sys(err, "return to the runtime's %s namespace",
-                                      oci_ns_type_name((enum oci_ns_type)t));
+                if (setns(own[t], (int)ns_flag(t)) < 0 && r >= 0)
+                        r = error_sys(err, "return to the runtime's %s namespace", oci_ns_type_name(t));
                 close(own[t]);
         }
         if (cwd >= 0 && fchdir(cwd) < 0 && r >= 0)

@@ -23,5 +23,3 @@ void spawn_plan_close(struct spawn_plan *plan);
 /* Clone the init; in the child, `child_fn(arg)` runs and must not return. */
 int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid_t *pid, int *pidfd,
                struct error **err);
-/* clone flag of a namespace type (table shared with the plan). */
-unsigned long spawn_clone_flag(enum oci_ns_type type);

@@ -5,12 +5,10 @@
 
 #include "core/cleanup.h"
 #include "executor/executor.h"
-#include "linux/safe_path.h"
+#include "oci/state.h"
 
-/* The state copy of config.json is the bundle config: bounded like any config we accept. */
-#define STATE_CONFIG_MAX (64 << 20)
-
-int executor_cleanup_rootfs(const char *executor_name, const char *rootfs, int state_dir_fd, struct error **err)
+int executor_cleanup_rootfs(const char *executor_name, const char *id, const char *rootfs, int state_dir_fd,
+                            struct error **err)
 {
         const struct executor *ex = executor_by_name(executor_name);
         if (!ex || !ex->cleanup_rootfs || !rootfs)
@@ -24,8 +22,11 @@ int executor_cleanup_rootfs(const char *executor_name, const char *rootfs, int s
         }
         _cleanup_free_ char *config = NULL;
         size_t len = 0;
-        int r = safe_read_file(state_dir_fd, "config.json", STATE_CONFIG_MAX, &config, &len, err);
-        if (r < 0)
-                return error_prefix(err, "state copy of config.json");
+        _cleanup_error_ struct error *e = NULL;
+        int r = state_read_config(state_dir_fd, id, &config, &len, &e);
+        if (r < 0 && e->errnum != ENOENT) { /* no copy: the executor removes only what it can tell is its own */
+                *err = TAKE_PTR(e);
+                return r;
+        }
         return ex->cleanup_rootfs(rootfs_fd, config, config ? len : 0, err);
 }

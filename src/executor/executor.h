@@ -18,8 +18,8 @@ struct executor_ctx {
         const struct executor *ops;
         const char *container_id;
         const char *bundle;      /* absolute */
-        const char *state_dir;   /* absolute, holds the verbatim config.json copy */
-        const char *config_json; /* verbatim bytes of the bundle's config.json */
+        const char *state_dir;   /* absolute: the container's state directory */
+        const char *config_json; /* verbatim bytes of the bundle's config.json, always set */
         size_t config_json_len;
         struct oci_spec *spec; /* parsed spec (adjust_spec may change it) */
         int log_level;         /* LOG_ERROR, LOG_WARNING, LOG_DEBUG */
@@ -111,4 +111,5 @@ int executor_select(const char *argv0_basename, const struct oci_spec *spec, con
                     struct error **err);
 /* `delete`: run the container's executor's cleanup_rootfs on `rootfs`, with the config.json copy found in
  * the state directory `state_dir_fd`. A rootfs that is gone already is not an error. */
-int executor_cleanup_rootfs(const char *executor_name, const char *rootfs, int state_dir_fd, struct error **err);
+int executor_cleanup_rootfs(const char *executor_name, const char *id, const char *rootfs, int state_dir_fd,
+                            struct error **err);

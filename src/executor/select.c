@@ -9,16 +9,6 @@
 #define ANNOTATION_HANDLER "run.oci.handler"
 #define ANNOTATION_CONTAINER_TYPE "io.kubernetes.cri.container-type"
 
-/* Looked up here rather than through oci_spec_annotation so that this file stays free of the parser. */
-static const char *annotation(const struct oci_spec *spec, const char *key)
-{
-        if (!spec)
-                return NULL;
-        for (size_t i = 0; i < spec->n_annotations; i++)
-                if (spec->annotations[i].key && strcmp(spec->annotations[i].key, key) == 0)
-                        return spec->annotations[i].value;
-        return NULL;
-}
 
 /* The handler an invocation name asks for: `krun` → "krun", `crun-NAME` → NAME, else none. */
 static const char *global_handler(const char *argv0_basename)
@@ -38,14 +28,14 @@ int executor_select(const char *argv0_basename, const struct oci_spec *spec, con
         *out = NULL;
         /* The pod sandbox (pause) container never gets a handler, so `krun` as the pod runtime still starts
          * its infra container natively; checked before everything else, as upstream does. */
-        const char *type = annotation(spec, ANNOTATION_CONTAINER_TYPE);
+        const char *type = oci_spec_annotation(spec, ANNOTATION_CONTAINER_TYPE);
         if (type && strcmp(type, "sandbox") == 0) {
                 *out = &executor_native;
                 return 0;
         }
 
         const char *global = global_handler(argv0_basename);
-        const char *local = annotation(spec, ANNOTATION_HANDLER);
+        const char *local = oci_spec_annotation(spec, ANNOTATION_HANDLER);
         if (global && local)
                 return error_set(err, EACCES,
                                  "invalid attempt to override already configured global handler (invoked as `%s`, "

@@ -108,20 +108,10 @@ static int apply_sysctl(const struct init_args *a, struct error **err)
         return sysctl_apply(spec->linux_.sysctl, spec->linux_.n_sysctl, &ns, err);
 }
 
-static struct hook_state hook_state_of(const struct init_args *a, pid_t pid)
-{
-        return (struct hook_state){.id = a->exec_ctx->container_id,
-                                   .pid = pid,
-                                   .bundle = a->bundle,
-                                   .rootfs = a->rootfs,
-                                   .annotations = a->spec->annotations,
-                                   .n_annotations = a->spec->n_annotations};
-}
-
 /* createContainer and startContainer run here, in the container's namespaces; they see the pid inside. */
 static int run_container_hooks(const struct init_args *a, enum oci_hook_kind kind, struct error **err)
 {
-        struct hook_state st = hook_state_of(a, getpid());
+        struct hook_state st = hook_state_for(a->spec, a->exec_ctx->container_id, getpid(), a->bundle, a->rootfs);
         /* After pivot_root the bundle is usually not reachable: crun tolerates that for startContainer. */
         struct hooks_run_opts opts = {.cwd = a->bundle, .tolerate_cwd = kind == HOOK_START_CONTAINER};
         return hooks_run(a->spec, kind, &st, &opts, err);
@@ -145,7 +135,7 @@ static int load_seccomp(const struct init_args *a, struct init_late *late, enum 
 {
         if (!late->seccomp)
                 return 0;
-        struct hook_state st = hook_state_of(a, late->host_pid);
+        struct hook_state st = hook_state_for(a->spec, a->exec_ctx->container_id, late->host_pid, a->bundle, a->rootfs);
         _cleanup_free_ char *state_json = hook_state_json(&st, phase);
         int r = seccomp_filter_load(late->seccomp, late->seccomp_listener, late->host_pid, state_json, err);
         init_late_clear(late);

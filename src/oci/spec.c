@@ -214,23 +214,3 @@ void oci_spec_free(struct oci_spec *spec)
         spec_linux_clear(&spec->linux_);
         free(spec);
 }
-
-const char *oci_spec_annotation(const struct oci_spec *spec, const char *key)
-{
-        if (!spec || !key)
-                return NULL;
-        for (size_t i = 0; i < spec->n_annotations; i++)
-                if (strcmp(spec->annotations[i].key, key) == 0)
-                        return spec->annotations[i].value;
-        return NULL;
-}
-
-const struct oci_namespace *oci_spec_namespace(const struct oci_spec *spec, enum oci_ns_type type)
-{
-        if (!spec)
-                return NULL;
-        for (size_t i = 0; i < spec->linux_.n_namespaces; i++)
-                if (spec->linux_.namespaces[i].type == type)
-                        return &spec->linux_.namespaces[i];
-        return NULL;
-}

@@ -19,12 +19,10 @@ void oci_spec_free(struct oci_spec *spec);
 void oci_process_free(struct oci_process *p);
 void oci_resources_free(struct oci_resources *r);
 
-/* Lookups. */
+/* Lookups (src/oci/spec_query.c). An annotation's value by key: NULL when absent (or spec is NULL); every
+ * reader of annotations goes through it. */
 const char *oci_spec_annotation(const struct oci_spec *spec, const char *key);
 const struct oci_namespace *oci_spec_namespace(const struct oci_spec *spec, enum oci_ns_type type);
-/* Name table shared by the parser, features and error messages. */
-const char *oci_ns_type_name(enum oci_ns_type type);
-int oci_ns_type_from_name(const char *name); /* -1 when unknown */
 
 static inline void oci_spec_freep(struct oci_spec **p)
 {

@@ -13,28 +13,6 @@
 #include "oci/spec_parse.h"
 #include "oci/spec_sections.h"
 
-static const char *const ns_names[NS_COUNT] = {
-    [NS_MOUNT] = "mount", [NS_PID] = "pid",   [NS_NET] = "network",   [NS_IPC] = "ipc",
-    [NS_UTS] = "uts",     [NS_USER] = "user", [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
-};
-
-const char *oci_ns_type_name(enum oci_ns_type type)
-{
-        if ((int)type < 0 || type >= NS_COUNT)
-                return NULL;
-        return ns_names[type];
-}
-
-int oci_ns_type_from_name(const char *name)
-{
-        if (!name)
-                return -1;
-        for (int t = 0; t < NS_COUNT; t++)
-                if (strcmp(ns_names[t], name) == 0)
-                        return t;
-        return -1;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
         return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -44,7 +22,8 @@ static int cmp_str(const void *a, const void *b)
 static void ns_expected_list(char *buf, size_t size)
 {
         const char *sorted[NS_COUNT];
-        memcpy(sorted, ns_names, sizeof(sorted));
+        for (int t = 0; t < NS_COUNT; t++)
+                sorted[t] = oci_ns_type_name((enum oci_ns_type)t);
         qsort(sorted, NS_COUNT, sizeof(sorted[0]), cmp_str);
         buf[0] = '\0';
         for (int i = 0; i < NS_COUNT; i++) {

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oci/namespaces.h"
+
 struct oci_kv {
         char *key;
         char *value;
@@ -15,8 +17,6 @@ struct oci_kv {
 struct oci_id_mapping {
         uint32_t container_id, host_id, size;
 };
-
-enum oci_ns_type { NS_MOUNT, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_USER, NS_CGROUP, NS_TIME, NS_COUNT };
 
 struct oci_namespace {
         enum oci_ns_type type;

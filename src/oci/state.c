@@ -153,9 +153,9 @@ int state_open_dir(int root_fd, const char *id, bool lock, int *dir_fd, struct e
 /* state.json and teardown.json hold a few hundred bytes (two paths and a cgroup path at most); a larger
  * one is damaged, not something to allocate for. */
 #define STATE_MAX_SIZE 65534
-/* annotations.json holds what create accepted from a config.json of at most 16 MiB; json-c may escape a
- * byte as 6 (\u00XX). */
-#define STATE_ANNOTATIONS_MAX_SIZE (6 * (16 << 20) + 4096)
+/* annotations.json holds what create accepted from a config.json of at most STATE_CONFIG_MAX bytes;
+ * json-c may escape a byte as 6 (\u00XX). */
+#define STATE_ANNOTATIONS_MAX_SIZE (6 * (size_t)STATE_CONFIG_MAX + 4096)
 
 /* temp + rename: a reader (and a `delete --force` after a SIGKILL) sees the old file or the new one, never
  * a torn one. No fsync (neither crun nor runc does): it cost 7.5 ms median per write on this ext4 /run,
@@ -201,7 +201,8 @@ int state_write(int dir_fd, const struct container_state *st, struct error **err
 
 /* A file of the state directory, whatever is in its place: O_NONBLOCK so a FIFO cannot hang us, O_NOFOLLOW
  * so a symlink is not followed, fstat so only a regular file of at most `max` bytes is read. */
-static int read_state_file(int dir_fd, const char *id, const char *name, size_t max, char **out, struct error **err)
+static int read_state_file(int dir_fd, const char *id, const char *name, size_t max, char **out, size_t *out_len,
+                           struct error **err)
 {
         _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
         if (fd < 0) {
@@ -227,13 +228,15 @@ static int read_state_file(int dir_fd, const char *id, const char *name, size_t 
                 return error_set(err, -r, "state of `%s`: read %s", id, name);
         if (strlen(*out) != len) /* the parser would stop at the NUL and take what precedes it */
                 return error_set(err, 0, "state of `%s`: %s is corrupt: contains a NUL byte", id, name);
+        if (out_len)
+                *out_len = len;
         return 0;
 }
 
 int state_read(int dir_fd, const char *id, struct container_state **out, struct error **err)
 {
         _cleanup_free_ char *buf = NULL;
-        int r = read_state_file(dir_fd, id, STATE_FILE, STATE_MAX_SIZE, &buf, err);
+        int r = read_state_file(dir_fd, id, STATE_FILE, STATE_MAX_SIZE, &buf, NULL, err);
         if (r < 0 && err && (*err)->errnum == ENOENT &&
             faccessat(dir_fd, STATE_TEARDOWN_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return error_set(err, ENOENT,
@@ -246,7 +249,7 @@ int state_read(int dir_fd, const char *id, struct container_state **out, struct 
 int state_read_teardown(int dir_fd, const char *id, struct container_state **out, struct error **err)
 {
         _cleanup_free_ char *buf = NULL;
-        int r = read_state_file(dir_fd, id, STATE_TEARDOWN_FILE, STATE_MAX_SIZE, &buf, err);
+        int r = read_state_file(dir_fd, id, STATE_TEARDOWN_FILE, STATE_MAX_SIZE, &buf, NULL, err);
         return r < 0 ? r : state_teardown_parse(id, buf, out, err);
 }
 
@@ -254,7 +257,7 @@ int state_read_annotations(int dir_fd, struct container_state *st, struct error 
 {
         _cleanup_free_ char *buf = NULL;
         _cleanup_error_ struct error *e = NULL;
-        int r = read_state_file(dir_fd, st->id, STATE_ANNOTATIONS_FILE, STATE_ANNOTATIONS_MAX_SIZE, &buf, &e);
+        int r = read_state_file(dir_fd, st->id, STATE_ANNOTATIONS_FILE, STATE_ANNOTATIONS_MAX_SIZE, &buf, NULL, &e);
         if (r < 0 && e->errnum == ENOENT)
                 return 0;
         if (r < 0) {
@@ -262,6 +265,20 @@ int state_read_annotations(int dir_fd, struct container_state *st, struct error 
                 return r;
         }
         return state_annotations_parse(st->id, buf, st, err);
+}
+
+int state_read_config(int dir_fd, const char *id, char **text, size_t *len, struct error **err)
+{
+        *text = NULL;
+        _cleanup_error_ struct error *e = NULL;
+        int r = read_state_file(dir_fd, id, STATE_CONFIG_FILE, STATE_CONFIG_MAX, text, len, &e);
+        if (r >= 0)
+                return 0;
+        if (e->errnum == ENOENT) /* not "does not exist": the container does, its copy is what is missing */
+                return error_set(err, ENOENT, "state of `%s`: no " STATE_CONFIG_FILE, id);
+        if (err)
+                *err = TAKE_PTR(e);
+        return r;
 }
 
 /* A directory of the state dir may be a mount point a command made and could not undo (restore binds the

@@ -4,8 +4,9 @@
  *                    anything of the container exists, and again once the init and its cgroup do; small.
  *   state.json       the same facts plus bundle, created, owner: what every command reads. Small.
  *   annotations.json the config's annotations (any size create accepts), read only by `state`.
- *   config.json      verbatim copy of the bundle's config; the lock is the directory's flock; while
- *                    `created`, exec.sock (the init waits on it for `start`).
+ *   config.json      verbatim copy of the bundle's config (exec, the hooks of start and delete, and the
+ *                    executor's cleanup read it). The lock is the directory's flock; while `created`,
+ *                    exec.sock (the init waits on it for `start`).
  * Every file is written atomically (temp + rename) and read without following symlinks or blocking on a
  * FIFO, bounded and type-checked: a damaged file makes that container "broken", never a crash or a hang.
  * Liveness always comes from the process (pid + start time), never from the file alone. */
@@ -53,6 +54,11 @@ int state_open_dir(int root_fd, const char *id, bool lock, int *dir_fd, struct e
 #define STATE_ANNOTATIONS_FILE "annotations.json"
 /* teardown.json only: the first record of a create, before its cgroup, init or image files exist. */
 int state_write_teardown(int dir_fd, const struct container_state *st, struct error **err);
+#define STATE_CONFIG_FILE "config.json"
+/* The largest config.json a container may have. `create` refuses a bigger bundle config, so every reader
+ * of the state's copy (state_read_config) and of what was derived from it (annotations.json) can use
+ * this one cap: a larger copy is damaged, never legitimate. */
+#define STATE_CONFIG_MAX (16 << 20)
 /* teardown.json, annotations.json (when there are any), then state.json. */
 int state_write(int dir_fd, const struct container_state *st, struct error **err);
 /* state.json (no annotations); ENOENT: "container `ID` does not exist". */
@@ -61,6 +67,9 @@ int state_read(int dir_fd, const char *id, struct container_state **out, struct 
 int state_read_teardown(int dir_fd, const char *id, struct container_state **out, struct error **err);
 /* annotations.json into st; when it is absent, st keeps what an older state.json held (or none). */
 int state_read_annotations(int dir_fd, struct container_state *st, struct error **err);
+/* The state's copy of config.json (NUL-terminated, at most STATE_CONFIG_MAX bytes), read like every state
+ * file: a regular file, no symlink followed, no FIFO waited on. ENOENT: "state of `ID`: no config.json". */
+int state_read_config(int dir_fd, const char *id, char **text, size_t *len, struct error **err);
 
 /* Pure (src/oci/state_json.c): the files' texts. Parsers check every field's type and range, name the
  * file and field they reject, and never return a partial state. Formatters return NULL on ENOMEM. */

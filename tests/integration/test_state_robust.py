@@ -185,6 +185,44 @@ def test_broken_state_is_reported_and_force_deleted(rt, corrupt):
     assert rt.state(good)["status"] == "created"
 
 
+STATE_CONFIG_MAX = 16 << 20  # src/oci/state.h: the one cap of config.json, at create and in the state
+
+
+def test_create_refuses_a_config_over_the_state_cap(rt):
+    cid = rt.new_id("st")
+    b = rt.bundle(["true"], edit=annotations(blob="b" * STATE_CONFIG_MAX))
+    r = rt.run("create", "--bundle", b, cid)
+    assert r.returncode != 0 and f"larger than {STATE_CONFIG_MAX} bytes" in r.stderr, r
+    assert not os.path.lexists(statedir(rt, cid))
+
+
+def config_oversize(p):
+    _write(p, b"{}" + b" " * STATE_CONFIG_MAX)
+
+
+CONFIG_DAMAGES = {
+    "missing": os.unlink,
+    "fifo": lambda p: _replace(p, os.mkfifo),
+    "symlink": lambda p: _replace(p, lambda q: os.symlink("/etc/passwd", q)),
+    "directory": lambda p: _replace(p, os.mkdir),
+    "oversize": config_oversize,
+}
+
+
+@pytest.mark.parametrize("damage", CONFIG_DAMAGES.values(), ids=CONFIG_DAMAGES.keys())
+def test_damaged_config_copy_is_refused_without_hanging(rt, damage):
+    """exec and delete read the state's copy of config.json like every state file: a FIFO there once made
+    exec hang."""
+    cid = sleeper(rt)
+    rt.run("start", cid, check=True)
+    damage(os.path.join(statedir(rt, cid), "config.json"))
+    r = rt.run("exec", cid, "true", timeout=LIST_TIMEOUT)
+    assert r.returncode != 0 and "config.json" in r.stderr, r
+    d = rt.run("delete", "--force", cid, timeout=LIST_TIMEOUT)
+    assert d.returncode == 0, d
+    assert not os.path.lexists(statedir(rt, cid))
+
+
 def test_null_annotation_breaks_only_state_of_that_container(rt):
     good = sleeper(rt, annotations(a="b"))
     bad = sleeper(rt, annotations(a="b"))

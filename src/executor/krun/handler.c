@@ -149,18 +149,8 @@ static int exists_in_rootfs(int rootfs_fd, const char *path, bool *exists, struc
  * symlink, hard link or FIFO (CVE-2025-24965). 0444: the guest may run as a non-root user (crun#1685). */
 static int write_krun_config(struct executor_ctx *ctx, int rootfs_fd, struct error **err)
 {
-        _cleanup_free_ char *copy = NULL;
         const char *data = ctx->config_json;
         size_t len = ctx->config_json_len;
-        if (!data) {
-                _cleanup_free_ char *path = NULL;
-                if (asprintf(&path, "%s/config.json", ctx->state_dir) < 0)
-                        return error_set(err, ENOMEM, "krun");
-                int r = fs_read_file(path, 64 << 20, &copy, &len);
-                if (r < 0)
-                        return error_set(err, -r, "read `%s`", path);
-                data = copy;
-        }
         _cleanup_free_ char *guest = NULL;
         size_t guest_len = 0;
         if (krun_agent_guest_config(&priv(ctx)->agent, data, len, &guest, &guest_len, err) < 0)

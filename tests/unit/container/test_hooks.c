@@ -87,8 +87,10 @@ static void test_state_json(void **state)
 {
         (void)state;
         struct oci_kv ann[1] = {{"org.example/key", "v/1"}};
-        struct hook_state st = {
-            .id = "c1", .pid = 4321, .bundle = "/b", .rootfs = "/b/rootfs", .annotations = ann, .n_annotations = 1};
+        struct oci_spec spec = {.annotations = ann, .n_annotations = 1};
+        struct hook_state st = hook_state_for(&spec, "c1", 4321, "/b", "/b/rootfs");
+        assert_ptr_equal(st.annotations, ann);
+        assert_int_equal(st.n_annotations, 1);
         _cleanup_free_ char *s = hook_state_json(&st, HOOK_CREATE_RUNTIME);
         assert_string_equal(
             s, "{\"ociVersion\":\"1.0.0\",\"id\":\"c1\",\"pid\":4321,\"status\":\"creating\","
