@@ -9,7 +9,6 @@
 #define ANNOTATION_HANDLER "run.oci.handler"
 #define ANNOTATION_CONTAINER_TYPE "io.kubernetes.cri.container-type"
 
-
 /* The handler an invocation name asks for: `krun` → "krun", `crun-NAME` → NAME, else none. */
 static const char *global_handler(const char *argv0_basename)
 {
