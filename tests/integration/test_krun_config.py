@@ -81,7 +81,7 @@ def test_every_file_field(krt):
             kernel_path="/boot/vmlinuz", kernel_format=1, initrd_path="/boot/initrd.img",
             kernel_cmdline="console=hvc0 root=myroot", flavor="plain")
     _, lines = run_ok(krt, b)
-    assert krun_funcs(lines)[3:] == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
+    assert krun_funcs(lines)[1:] == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
                                      "krun_set_rlimits", "krun_check_nested_virt", "krun_set_nested_virt", "krun_set_kernel",
                                      "krun_add_vsock_port2", "krun_start_enter"]
     assert named(lines, "krun_add_virtiofs2")[0]["args"] == {"ctx": 0, "tag": "myroot", "path": "/",

@@ -193,6 +193,30 @@ static int check_kvm(int kvm_errno, struct error **err)
         return error_sys(err, "krun: `/dev/kvm` unavailable: open");
 }
 
+/* The flavor's library could not be opened. Only on this error path are the other variants tried: when
+ * none loads either, libkrun is simply not installed, and the message names every library with the
+ * loader's reason. */
+static int library_error(enum krun_flavor f, const char *why, struct error **err)
+{
+        const char *lib = krun_flavor_library(f);
+        char reasons[KRUN_FLAVOR_COUNT][256];
+        for (int i = 0; i < KRUN_FLAVOR_COUNT; i++) {
+                void *h = i == (int)f ? NULL : dlopen(krun_flavor_library(i), RTLD_LAZY | RTLD_LOCAL);
+                if (h) {
+                        dlclose(h);
+                        return error_set(err, ENOENT,
+                                         "krun: the container requires %s (variant %s) but it could not be loaded: %s",
+                                         lib, krun_flavor_name(f), why);
+                }
+                const char *e = i == (int)f ? why : dlerror();
+                snprintf(reasons[i], sizeof(reasons[i]), "%s", e ? e : krun_flavor_library(i));
+        }
+        return error_set(err, ENOENT,
+                         "krun: cannot load libkrun (tried libkrun.so.1, libkrun-sev.so.1, libkrun-awsnitro.so.1): %s; "
+                         "%s; %s",
+                         reasons[0], reasons[1], reasons[2]);
+}
+
 /* Runtime, before any namespace, once the flavor is known: open that flavor's libkrun and create its
  * context. It must happen on the host: the first krun_create_ctx loads libkrunfw (the guest kernel) from
  * the host's library path, which is gone after pivot_root. */
@@ -203,9 +227,7 @@ static int load_library(struct krun_priv *p, struct error **err)
         p->lib = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
         if (!p->lib) {
                 const char *why = dlerror();
-                return error_set(err, ENOENT,
-                                 "krun: the container requires %s (variant %s) but it could not be loaded: %s", lib,
-                                 krun_flavor_name(f), why ? why : lib);
+                return library_error(f, why ? why : lib, err);
         }
         krun_create_ctx_fn create = (krun_create_ctx_fn)dlsym(p->lib, "krun_create_ctx");
         int32_t id = create ? create() : -ENOSYS;
