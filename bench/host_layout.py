@@ -166,14 +166,22 @@ def fake_kvm():
 
 
 def _fake_kvm(shield):
+    """Yields ensure(): on a machine where tests make and remove their own fake node, it can vanish during a
+    run; ensure() makes it again (marked, and removed at the end like the first)."""
     made = False
-    if not os.path.exists(KVM):
-        open(KVM_MARKER, "w").close()  # first: a crash after mknod must not leave an unmarked node
-        os.mknod(KVM, 0o666 | stat.S_IFCHR, os.makedev(10, 232))
-        os.chmod(KVM, 0o666)
-        made = True
+
+    def ensure():
+        nonlocal made
+        if not os.path.exists(KVM):
+            open(KVM_MARKER, "w").close()  # first: a crash after mknod must not leave an unmarked node
+            with contextlib.suppress(FileExistsError):
+                os.mknod(KVM, 0o666 | stat.S_IFCHR, os.makedev(10, 232))
+                os.chmod(KVM, 0o666)
+                made = True
+
+    ensure()
     try:
-        yield
+        yield ensure
     finally:
         shield()
         if made:
