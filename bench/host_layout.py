@@ -15,6 +15,7 @@ marked the way tests/integration/krun_double.py marks it, and removes it again i
 import contextlib
 import errno
 import os
+import signal
 import stat
 import subprocess
 import time
@@ -87,9 +88,34 @@ def _disable_hugetlb(timeout=60.0):
             time.sleep(1)
 
 
+def _raise_exit(signo, _frame):
+    raise SystemExit(f"interrupted by signal {signo}")
+
+
+@contextlib.contextmanager
+def _undo_even_if_signalled():
+    """SIGTERM and SIGHUP end the run through the `finally` clauses, as Ctrl-C does. Yields a function that
+    ignores SIGINT, SIGTERM and SIGHUP, called first in a `finally` that puts the host back, so that a second
+    signal cannot cut the restoring short; the handlers from before come back at the end."""
+    caught = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    before = {s: signal.getsignal(s) for s in caught}
+    signal.signal(signal.SIGTERM, _raise_exit)
+    signal.signal(signal.SIGHUP, _raise_exit)
+    try:
+        yield lambda: [signal.signal(s, signal.SIG_IGN) for s in caught]
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+
+
 @contextlib.contextmanager
 def hugetlb_v1():
     """Yields a one-line description of the layout the runtimes see."""
+    with _undo_even_if_signalled() as shield:
+        yield from _hugetlb_v1(shield)
+
+
+def _hugetlb_v1(shield):
     if not os.path.ismount(UNIFIED) or "hugetlb" not in _read(UNIFIED + "/cgroup.controllers") \
             or os.path.exists(HUGETLB):
         yield "the host's own layout"
@@ -111,6 +137,7 @@ def hugetlb_v1():
         mounted = True
         yield "hybrid: v1 controllers (hugetlb v1 mounted for the run), empty cgroup2 at " + UNIFIED
     finally:
+        shield()
         problems = []
         if mounted:
             deadline = time.monotonic() + 10
@@ -134,15 +161,29 @@ def hugetlb_v1():
 
 @contextlib.contextmanager
 def fake_kvm():
+    with _undo_even_if_signalled() as shield:
+        yield from _fake_kvm(shield)
+
+
+def _fake_kvm(shield):
+    """Yields ensure(): on a machine where tests make and remove their own fake node, it can vanish during a
+    run; ensure() makes it again (marked, and removed at the end like the first)."""
     made = False
-    if not os.path.exists(KVM):
-        open(KVM_MARKER, "w").close()  # first: a crash after mknod must not leave an unmarked node
-        os.mknod(KVM, 0o666 | stat.S_IFCHR, os.makedev(10, 232))
-        os.chmod(KVM, 0o666)
-        made = True
+
+    def ensure():
+        nonlocal made
+        if not os.path.exists(KVM):
+            open(KVM_MARKER, "w").close()  # first: a crash after mknod must not leave an unmarked node
+            with contextlib.suppress(FileExistsError):
+                os.mknod(KVM, 0o666 | stat.S_IFCHR, os.makedev(10, 232))
+                os.chmod(KVM, 0o666)
+                made = True
+
+    ensure()
     try:
-        yield
+        yield ensure
     finally:
+        shield()
         if made:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(KVM)

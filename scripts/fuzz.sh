@@ -7,7 +7,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 seconds=${FUZZ_SECONDS:-60}
-targets=${*:-spec state vm_config krun_annotations agent_protocol mountinfo}
+targets=${*:-spec state vm_config krun_annotations agent_protocol mountinfo passwd}
 
 [ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dbuildtype=debug -Db_lundef=false >/dev/null
 for t in $targets; do

@@ -29,6 +29,7 @@
 #include "core/cleanup.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/passwd.h"
 #include "core/utctime.h"
 #include "core/utf8.h"
 #include "executor/executor.h"
@@ -241,6 +242,23 @@ int creation_open_state(struct creation *c, struct error **err)
         return 0;
 }
 
+/* The state's `owner`: the user name of the creating euid. The init waits while the state is written, and
+ * getpwuid goes through the name service (nscd connects, nsswitch.conf) before it reads /etc/passwd; the
+ * host's /etc/passwd, the first source on practically every host, is read directly, and only a user it
+ * does not list goes to getpwuid (LDAP, sssd, systemd's dynamic users). A numeric owner when nobody knows
+ * the uid. */
+static char *owner_name(uid_t uid)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        char *name = NULL;
+        if (f && passwd_field(f, uid, PASSWD_NAME, &name) != 0)
+                return name; /* found, or NULL: out of memory */
+        struct passwd *pw = getpwuid(uid);
+        if (pw)
+                return strdup(pw->pw_name);
+        return asprintf(&name, "%u", uid) < 0 ? NULL : name;
+}
+
 void creation_fill_state(struct creation *c)
 {
         struct container_state *st = &c->state;
@@ -251,11 +269,7 @@ void creation_fill_state(struct creation *c)
         clock_gettime(CLOCK_REALTIME, &ts);
         char when[64];
         st->created = utctime_format(&ts, when, sizeof(when)) > 0 ? strdup(when) : NULL;
-        struct passwd *pw = getpwuid(geteuid());
-        if (pw)
-                st->owner = strdup(pw->pw_name);
-        else if (asprintf(&st->owner, "%u", geteuid()) < 0)
-                st->owner = NULL;
+        st->owner = owner_name(geteuid());
         st->executor = (char *)c->exec_ctx.ops->name;
         st->has_pidns =
             (c->plan.clone_flags & oci_ns_info(NS_PID)->flag) != 0 || oci_spec_namespace(c->spec, NS_PID) != NULL;

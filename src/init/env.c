@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/passwd.h"
 
 /* Length of the key part ("K" of "K=V"); an entry without '=' is all key. */
 static size_t key_len(const char *entry)
@@ -105,54 +106,7 @@ int env_build(char *const *base, char *const *extra, const char *home, char ***o
         return 0;
 }
 
-/* Field `idx` (0-based) of a ':'-separated line, as [start, len). false when the line has fewer fields. */
-static bool field(const char *line, int idx, const char **start, size_t *len)
-{
-        const char *p = line;
-        for (int i = 0; i < idx; i++) {
-                p = strchr(p, ':');
-                if (!p)
-                        return false;
-                p++;
-        }
-        *start = p;
-        *len = strcspn(p, ":\n");
-        return true;
-}
-
-static bool parse_uid(const char *s, size_t len, uid_t *uid)
-{
-        if (len == 0 || len > 10)
-                return false;
-        uint64_t v = 0;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return false;
-                v = v * 10 + (uint64_t)(s[i] - '0');
-        }
-        if (v > UINT32_MAX)
-                return false;
-        *uid = (uid_t)v;
-        return true;
-}
-
 int env_passwd_home(FILE *passwd, uid_t uid, char **home)
 {
-        _cleanup_free_ char *line = NULL;
-        size_t size = 0;
-        *home = NULL;
-        while (getline(&line, &size, passwd) >= 0) {
-                const char *s;
-                size_t len;
-                uid_t u;
-                /* name:password:uid:gid:gecos:home:shell */
-                if (line[0] == '#' || !field(line, 2, &s, &len) || !parse_uid(s, len, &u) || u != uid)
-                        continue;
-                /* The first entry for the uid decides, as with getpwuid. */
-                if (!field(line, 5, &s, &len) || len == 0)
-                        return 0;
-                *home = strndup(s, len);
-                return *home ? 1 : -ENOMEM;
-        }
-        return 0;
+        return passwd_field(passwd, uid, PASSWD_HOME, home);
 }

@@ -1,6 +1,7 @@
 """The start path does no needless work (issue 15): system calls of one `run`, traced with strace."""
 import collections
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ def traced_run(rt, tmp_path):
     log = str(tmp_path / "strace.log")
     cid = rt.new_id("hot")
     b = rt.bundle(args=["true"])
-    cmd = ["strace", "-f", "-qq", "-s", "64", "-o", log, "-e", "trace=fsync,fdatasync,sync_file_range,openat,write",
+    cmd = ["strace", "-f", "-qq", "-s", "64", "-o", log, "-e", "trace=fsync,fdatasync,sync_file_range,openat,write,connect",
            rt.binary, "--root", rt.root, "run", "--bundle", b, cid]
     cp = subprocess.run(cmd, capture_output=True, timeout=60)
     with open(log) as f:
@@ -60,3 +61,20 @@ def test_run_parses_config_once(rt, tmp_path):
     assert rc == 0, err
     reads = [ln for ln in lines if re.search(r'openat\(.*config\.json", O_RDONLY', ln)]
     assert len(reads) == 1, reads
+
+
+def test_run_owner_without_name_service(rt, tmp_path):
+    # The state's owner comes from the host's /etc/passwd read directly: getpwuid went through the name
+    # service first (two nscd connects, nsswitch.conf) while the init waited for the state to be written.
+    rc, err, lines = traced_run(rt, tmp_path)
+    assert rc == 0, err
+    assert not [ln for ln in lines if "nsswitch.conf" in ln or "/nscd/" in ln]
+
+
+def test_state_owner_is_the_user_name(rt):
+    cid = rt.new_id("owner")
+    assert rt.run("create", "--bundle", rt.bundle(args=["true"]), cid).returncode == 0
+    try:
+        assert rt.state(cid)["owner"] == pwd.getpwuid(os.geteuid()).pw_name
+    finally:
+        rt.run("delete", "--force", cid)

@@ -81,7 +81,7 @@ def test_every_file_field(krt):
             kernel_path="/boot/vmlinuz", kernel_format=1, initrd_path="/boot/initrd.img",
             kernel_cmdline="console=hvc0 root=myroot", flavor="plain")
     _, lines = run_ok(krt, b)
-    assert krun_funcs(lines)[3:] == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
+    assert krun_funcs(lines)[1:] == ["krun_set_log_level", "krun_add_virtiofs2", "krun_set_vm_config",
                                      "krun_set_rlimits", "krun_check_nested_virt", "krun_set_nested_virt", "krun_set_kernel",
                                      "krun_add_vsock_port2", "krun_start_enter"]
     assert named(lines, "krun_add_virtiofs2")[0]["args"] == {"ctx": 0, "tag": "myroot", "path": "/",
@@ -242,6 +242,7 @@ def test_sev_variant(krt, sev, how):
     assert r.stdout == "sev-node\n"
     used = [c for c in lines if c["func"].startswith("krun_") and c["func"] != "krun_create_ctx"]
     assert {c["variant"] for c in used} == {"sev"}
+    assert [c["variant"] for c in named(lines, "krun_create_ctx")] == ["sev"]  # the only library loaded
     assert krun_funcs(used) == ["krun_set_log_level", "krun_set_root_disk", "krun_set_tee_config_file",
                                 "krun_set_vm_config", "krun_set_rlimits", "krun_start_enter"]
     assert named(lines, "krun_set_root_disk")[0]["args"] == {"ctx": 0, "path": "/disk.img"}

@@ -39,13 +39,9 @@
 #define KRUN_VM_FILE "/.krun_vm.json"
 #define KRUN_VM_FILE_MAX (1 << 20)
 
-struct krun_lib {
-        void *handle; /* NULL: not loaded */
-        int32_t ctx_id;
-};
-
 struct krun_priv {
-        struct krun_lib libs[KRUN_FLAVOR_COUNT];
+        void *lib; /* the flavor's libkrun; NULL until the flavor is known (prepare_rootfs) */
+        int32_t ctx_id;
         struct krun_host_devices devs;
         bool has_config;
         struct vm_config cfg;
@@ -70,10 +66,9 @@ static struct krun_priv *priv(struct executor_ctx *ctx)
         return ctx->priv;
 }
 
-static void krun_unload(struct executor_ctx *ctx);
-
-/* Before namespaces: open every libkrun variant there is and create a context in each. The first
- * krun_create_ctx loads libkrunfw from the host's library path, which is gone after pivot_root. */
+/* Before the clone. The library is not opened here: which one (plain, sev, aws-nitro) depends on the
+ * annotations and on /.krun_vm.json in the rootfs, resolved in prepare_rootfs (load_library), and opening
+ * the other variants as well would cost every container their relocations and constructors. */
 static int krun_load(struct executor_ctx *ctx, struct error **err)
 {
         struct krun_priv *p = calloc(1, sizeof(*p));
@@ -82,33 +77,6 @@ static int krun_load(struct executor_ctx *ctx, struct error **err)
         p->passt_fd = -1;
         krun_agent_init(&p->agent);
         ctx->priv = p;
-
-        char why[3][256] = {"", "", ""};
-        bool is_any = false;
-        for (int f = 0; f < KRUN_FLAVOR_COUNT; f++) {
-                const char *lib = krun_flavor_library(f);
-                p->libs[f].handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-                if (!p->libs[f].handle) {
-                        const char *e = dlerror();
-                        snprintf(why[f], sizeof(why[f]), "%s", e ? e : lib);
-                        continue;
-                }
-                is_any = true;
-                krun_create_ctx_fn create = (krun_create_ctx_fn)dlsym(p->libs[f].handle, "krun_create_ctx");
-                int32_t id = create ? create() : -ENOSYS;
-                if (id < 0) {
-                        krun_unload(ctx); /* create does not unload what failed to load */
-                        return error_set(err, -id, "krun: %s: krun_create_ctx", lib);
-                }
-                p->libs[f].ctx_id = id;
-        }
-        if (!is_any) {
-                krun_unload(ctx);
-                return error_set(err, ENOENT,
-                                 "krun: cannot load libkrun (tried libkrun.so.1, libkrun-sev.so.1, "
-                                 "libkrun-awsnitro.so.1): %s; %s; %s",
-                                 why[0], why[1], why[2]);
-        }
         return 0;
 }
 
@@ -216,13 +184,54 @@ static int check_kvm(int kvm_errno, struct error **err)
         return error_sys(err, "krun: `/dev/kvm` unavailable: open");
 }
 
-/* The flavor's host prerequisites: its library and its device. */
+/* The flavor's library could not be opened. Only on this error path are the other variants tried: when
+ * none loads either, libkrun is simply not installed, and the message names every library with the
+ * loader's reason. */
+static int library_error(enum krun_flavor f, const char *why, struct error **err)
+{
+        const char *lib = krun_flavor_library(f);
+        char reasons[KRUN_FLAVOR_COUNT][256];
+        for (int i = 0; i < KRUN_FLAVOR_COUNT; i++) {
+                void *h = i == (int)f ? NULL : dlopen(krun_flavor_library(i), RTLD_LAZY | RTLD_LOCAL);
+                if (h) {
+                        dlclose(h);
+                        return error_set(err, ENOENT,
+                                         "krun: the container requires %s (variant %s) but it could not be loaded: %s",
+                                         lib, krun_flavor_name(f), why);
+                }
+                const char *e = i == (int)f ? why : dlerror();
+                snprintf(reasons[i], sizeof(reasons[i]), "%s", e ? e : krun_flavor_library(i));
+        }
+        return error_set(err, ENOENT,
+                         "krun: cannot load libkrun (tried libkrun.so.1, libkrun-sev.so.1, libkrun-awsnitro.so.1): %s; "
+                         "%s; %s",
+                         reasons[0], reasons[1], reasons[2]);
+}
+
+/* Runtime, before any namespace, once the flavor is known: open that flavor's libkrun and create its
+ * context. It must happen on the host: the first krun_create_ctx loads libkrunfw (the guest kernel) from
+ * the host's library path, which is gone after pivot_root. */
+static int load_library(struct krun_priv *p, struct error **err)
+{
+        enum krun_flavor f = p->cfg.flavor;
+        const char *lib = krun_flavor_library(f);
+        p->lib = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+        if (!p->lib) {
+                const char *why = dlerror();
+                return library_error(f, why ? why : lib, err);
+        }
+        krun_create_ctx_fn create = (krun_create_ctx_fn)dlsym(p->lib, "krun_create_ctx");
+        int32_t id = create ? create() : -ENOSYS;
+        if (id < 0)
+                return error_set(err, -id, "krun: %s: krun_create_ctx", lib);
+        p->ctx_id = id;
+        return 0;
+}
+
+/* The flavor's host device. */
 static int check_host(struct krun_priv *p, struct error **err)
 {
         enum krun_flavor f = p->cfg.flavor;
-        if (!p->libs[f].handle)
-                return error_set(err, ENOENT, "krun: the container requires %s (variant %s) but it could not be loaded",
-                                 krun_flavor_library(f), krun_flavor_name(f));
         if (f != KRUN_FLAVOR_AWSNITRO) {
                 int r = check_kvm(p->devs.kvm_errno, err);
                 if (r < 0)
@@ -232,12 +241,6 @@ static int check_host(struct krun_priv *p, struct error **err)
                 return error_set(err, ENODEV, "krun: variant sev: host `/dev/sev` unavailable");
         if (f == KRUN_FLAVOR_AWSNITRO && !p->devs.is_present[KRUN_DEV_NITRO])
                 return error_set(err, ENODEV, "krun: variant aws-nitro: host `/dev/nitro_enclaves` unavailable");
-        /* The other variants' contexts are not needed any more. */
-        for (int i = 0; i < KRUN_FLAVOR_COUNT; i++)
-                if (i != (int)f && p->libs[i].handle) {
-                        dlclose(p->libs[i].handle);
-                        p->libs[i].handle = NULL;
-                }
         return 0;
 }
 
@@ -246,7 +249,7 @@ static int check_host(struct krun_priv *p, struct error **err)
  * the library is in the process now: that is what libkrun will boot. */
 static int check_guest_kernel(struct krun_priv *p, struct error **err)
 {
-        void *h = p->libs[p->cfg.flavor].handle;
+        void *h = p->lib;
         if (p->cfg.has_kernel)
                 return 0; /* krun_set_kernel replaces libkrunfw */
         struct krun_library_markers m = {
@@ -272,7 +275,7 @@ static int check_guest_kernel(struct krun_priv *p, struct error **err)
  * (krun_has_feature, libkrun >= 1.17.3), a setting that needs the device fails here. */
 static int check_features(struct krun_priv *p, struct error **err)
 {
-        void *h = p->libs[p->cfg.flavor].handle;
+        void *h = p->lib;
         int32_t (*has_feature)(uint64_t) = (int32_t(*)(uint64_t))dlsym(h, KRUN_SYM_HAS_FEATURE);
         if (!has_feature)
                 return 0;
@@ -299,7 +302,7 @@ static int resolve_symbols(struct executor_ctx *ctx, struct krun_priv *p, struct
                                                   .passt_fd = -1,
                                                   .rlimits = (const char *const *)p->rlimits},
                         &plan);
-        void *h = p->libs[p->cfg.flavor].handle;
+        void *h = p->lib;
         for (size_t i = 0; i < plan.n; i++) {
                 const struct krun_call *c = &plan.calls[i];
                 p->syms[c->id] = dlsym(h, krun_call_symbol(c->id));
@@ -347,6 +350,8 @@ static int prepare_before_userns(struct executor_ctx *ctx, int rootfs_fd, struct
         /* Everything that can refuse the container first, so that a refusal writes nothing into the image. */
         int r = resolve_vm_config(ctx, p, rootfs_fd, err);
         if (r >= 0)
+                r = load_library(p, err);
+        if (r >= 0)
                 r = check_host(p, err);
         if (r >= 0)
                 r = check_guest_kernel(p, err);
@@ -359,7 +364,7 @@ static int prepare_before_userns(struct executor_ctx *ctx, int rootfs_fd, struct
         if (r >= 0 && p->cfg.use_passt)
                 r = krun_passt_find(getenv("PATH"), &p->passt_path, err);
         if (r >= 0 && p->cfg.flavor == KRUN_FLAVOR_PLAIN)
-                r = krun_agent_prepare(&p->agent, ctx, p->libs[p->cfg.flavor].handle, rootfs_fd, err);
+                r = krun_agent_prepare(&p->agent, ctx, p->lib, rootfs_fd, err);
         if (r >= 0)
                 r = write_krun_config(ctx, rootfs_fd, err);
         if (r >= 0 && p->cfg.nested_virt)
@@ -609,7 +614,7 @@ static int krun_exec(struct executor_ctx *ctx, const struct oci_process *proc, c
                                                   .envp = (const char *const *)proc->env,
                                                   .rlimits = (const char *const *)p->rlimits},
                         &plan);
-        uint32_t id = (uint32_t)p->libs[p->cfg.flavor].ctx_id;
+        uint32_t id = (uint32_t)p->ctx_id;
         for (size_t i = 0; i < plan.n; i++) {
                 const struct krun_call *c = &plan.calls[i];
                 void *fn = p->syms[c->id];
@@ -659,9 +664,8 @@ static void krun_unload(struct executor_ctx *ctx)
         struct krun_priv *p = priv(ctx);
         if (!p)
                 return;
-        for (int i = 0; i < KRUN_FLAVOR_COUNT; i++)
-                if (p->libs[i].handle)
-                        dlclose(p->libs[i].handle);
+        if (p->lib)
+                dlclose(p->lib);
         if (p->passt_fd >= 0)
                 close(p->passt_fd);
         vm_config_clear(&p->cfg);
