@@ -78,6 +78,29 @@ static int setns_checked(int fd, enum oci_ns_type type, struct error **err)
         return 0;
 }
 
+/* clone3 into the new namespaces, with a pidfd; the child runs child_fn and never returns here. */
+static int clone_init(const struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid_t *pid, int *pidfd,
+                      struct error **err)
+{
+        struct clone_args ca = {
+            .flags = plan->clone_flags | CLONE_PIDFD,
+            .pidfd = (uint64_t)(uintptr_t)pidfd,
+            .exit_signal = SIGCHLD,
+        };
+        *pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+        /* ENOSYS: a kernel before 5.3, or a seccomp filter the runtime runs under (Docker's default
+         * profile answers clone3 so, to make glibc fall back; so does valgrind). clone takes the
+         * same flags here (none above 32 bits; CLONE_NEWTIME is unshared, not cloned) and stores
+         * the pidfd where clone3 would. No stack: the child runs on a copy of ours, as after fork. */
+        if (*pid < 0 && errno == ENOSYS)
+                *pid = (pid_t)syscall(SYS_clone, plan->clone_flags | CLONE_PIDFD | SIGCHLD, NULL, pidfd, NULL, 0);
+        if (*pid == 0) {
+                child_fn(arg);
+                _exit(1);
+        }
+        return *pid < 0 ? error_sys(err, "clone the container init") : 0;
+}
+
 int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid_t *pid_out, int *pidfd_out,
                struct error **err)
 {
@@ -118,27 +141,8 @@ int spawn_init(struct spawn_plan *plan, void (*child_fn)(void *), void *arg, pid
 
         pid_t pid = -1;
         int pidfd = -1;
-        if (r >= 0) {
-                struct clone_args ca = {
-                    .flags = plan->clone_flags | CLONE_PIDFD,
-                    .pidfd = (uint64_t)(uintptr_t)&pidfd,
-                    .exit_signal = SIGCHLD,
-                };
-                pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-                /* ENOSYS: a kernel before 5.3, or a seccomp filter the runtime runs under (Docker's default
-                 * profile answers clone3 so, to make glibc fall back; so does valgrind). clone takes the
-                 * same flags here (none above 32 bits; CLONE_NEWTIME is unshared, not cloned) and stores
-                 * the pidfd where clone3 would. No stack: the child runs on a copy of ours, as after fork. */
-                if (pid < 0 && errno == ENOSYS)
-                        pid =
-                            (pid_t)syscall(SYS_clone, plan->clone_flags | CLONE_PIDFD | SIGCHLD, NULL, &pidfd, NULL, 0);
-                if (pid == 0) {
-                        child_fn(arg);
-                        _exit(1);
-                }
-                if (pid < 0)
-                        r = error_sys(err, "clone the container init");
-        }
+        if (r >= 0)
+                r = clone_init(plan, child_fn, arg, &pid, &pidfd, err);
 
         for (int i = 0; i < NS_COUNT; i++) {
                 enum oci_ns_type t = oci_ns_join_order[i];
