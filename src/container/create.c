@@ -38,6 +38,7 @@
 #include "linux/idmap.h"
 #include "linux/netdev.h"
 #include "linux/userns.h"
+#include "oci/namespaces.h"
 #include "oci/state.h"
 
 void creation_init(struct creation *c, struct runtime_ctx *rt, const struct create_options *opts)
@@ -383,7 +384,7 @@ static int send_idmapped_mounts(struct creation *c, struct error **err)
         int userns = c->plan.join_fds[NS_USER];
         if (c->plan.has_new_userns) {
                 char path[64];
-                snprintf(path, sizeof(path), "/proc/%d/ns/user", c->pid);
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", c->pid, oci_ns_info(NS_USER)->proc_name);
                 userns = own_userns = open(path, O_RDONLY | O_CLOEXEC);
                 if (userns < 0)
                         return error_sys(err, "open the container's user namespace (%s)", path);

@@ -3,8 +3,9 @@
  * The runtime (P) forks a first child (C1) that joins the init's namespaces, the user namespace first
  * (so it holds capabilities over the others), while P moves it into the container's cgroup. Joining a
  * pid namespace only affects children, so C1 forks the real process (C2), reports its host pid and
- * exits; C2 sets up its terminal, labels, identity and seccomp filter and calls execve. The sync
- * socket is CLOEXEC: its EOF tells P that execve succeeded, a message that it failed. */
+ * exits; C2, inside the container, sets up its terminal, labels, identity and seccomp filter and calls
+ * execve (init/exec_child.h). The sync socket is CLOEXEC: its EOF tells P that execve succeeded, a
+ * message that it failed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -30,13 +31,10 @@
 #include "core/log.h"
 #include "executor/executor.h"
 #include "init/exec_attrs.h"
-#include "init/process.h"
+#include "init/exec_child.h"
 #include "init/sync.h"
-#include "init/terminal.h"
-#include "linux/lsm.h"
 #include "linux/seccomp_filter.h"
-
-extern char **environ;
+#include "oci/namespaces.h"
 
 struct exec_run {
         struct runtime_ctx *rt;
@@ -53,7 +51,7 @@ struct exec_run {
         pid_t pid; /* host pid of the exec'd process */
         int pidfd;
         int pty_master;
-        int failure_status; /* 127/126 hint sent by the child before its error */
+        int failure_status; /* 127/126 hint sent by C2 before its error */
 };
 
 static void close_fd(int *fd)
@@ -114,7 +112,7 @@ static int load_process(struct exec_run *x, struct error **err)
         if (x->proc->terminal && o->detach && !o->console_socket)
                 return error_set(err, EINVAL, "exec: --detach with a terminal requires --console-socket");
         if (x->spec->linux_.seccomp) {
-                const char *fail = oci_spec_annotation(x->spec, "run.oci.seccomp_fail_unknown_syscall");
+                const char *fail = oci_spec_annotation(x->spec, SECCOMP_FAIL_UNKNOWN_SYSCALL_ANNOTATION);
                 r = seccomp_filter_build(x->spec->linux_.seccomp, fail != NULL, &x->seccomp, err);
                 if (r < 0)
                         return error_prefix(err, "exec: seccomp");
@@ -156,97 +154,6 @@ static int open_namespaces(struct exec_run *x, struct error **err)
         if (proc_start_time(st->pid, &start, &zombie) < 0 || zombie || start != st->start_time)
                 return error_set(err, ESRCH, "cannot exec in a stopped container");
         return 0;
-}
-
-/* ---- the exec'd process (C2); never returns ---- */
-
-/* A pty from the container's devpts (we are in its mount namespace): the master leaves through the
- * console socket or to the foreground runtime, the slave becomes our terminal. */
-static int setup_terminal(struct exec_run *x, struct error **err)
-{
-        int master = -1, slave = -1;
-        int r = terminal_open_pty(-1, x->proc, &master, &slave, err);
-        if (r >= 0)
-                r = terminal_hand_over(master, slave, x->proc, x->console_sock, x->sync[1], err);
-        close_fd(&x->console_sock);
-        return r < 0 ? error_prefix(err, "exec") : 0;
-}
-
-static int load_seccomp(struct exec_run *x, struct error **err)
-{
-        if (!x->seccomp)
-                return 0;
-        /* The notify listener is told about the container init at create; exec'd processes share the
-         * filter's semantics without a second listener connection. */
-        int r = seccomp_filter_load(x->seccomp, -1, 0, NULL, err);
-        return r < 0 ? error_prefix(err, "exec: seccomp") : 0;
-}
-
-static int prepare_and_exec(struct exec_run *x, struct error **err)
-{
-        const struct oci_process *proc = x->proc;
-        /* A session of its own: never the caller's controlling terminal. */
-        if (setsid() < 0)
-                return error_sys(err, "exec: setsid");
-        int r;
-        if (proc->terminal) {
-                r = setup_terminal(x, err);
-                if (r < 0)
-                        return r;
-        }
-        r = lsm_apply_exec_labels(proc, err);
-        if (r < 0)
-                return r;
-        _cleanup_strv_ char **envp = NULL;
-        _cleanup_free_ char *path = NULL;
-        r = process_build_env(proc, NULL, &envp, err);
-        if (r < 0)
-                return r;
-        _cleanup_error_ struct error *cwd_err = NULL;
-        int cwd_r = process_chdir(proc, &cwd_err);
-        if (cwd_r < 0 && !process_chdir_retry_as_user(cwd_err)) {
-                *err = TAKE_PTR(cwd_err);
-                return cwd_r;
-        }
-        r = process_resolve_executable(proc, &path, err);
-        if (r < 0) {
-                x->failure_status = exec_failure_status((*err)->errnum);
-                return r;
-        }
-        r = exec_attrs_apply_before_identity(proc, err);
-        if (r < 0)
-                return r;
-        /* Before any filter loads: a profile need not allow close_range. Later fds are all O_CLOEXEC. */
-        int keep[] = {x->sync[1]};
-        r = process_close_fds(x->opts->preserve_fds, keep, ARRAY_SIZE(keep), err);
-        if (r < 0)
-                return r;
-        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before dropping privileges. */
-        if (!proc->no_new_privileges && (r = load_seccomp(x, err)) < 0)
-                return r;
-        r = process_set_identity(proc, x->joins_userns, err);
-        if (r < 0)
-                return x->seccomp && !proc->no_new_privileges ? seccomp_blame_profile(err) : r;
-        /* Retried as the container user (root-squashed NFS). */
-        if (cwd_r < 0 && (r = process_chdir(proc, err)) < 0)
-                return r;
-        /* With no_new_privs the filter comes last, so it never sees the runtime's own syscalls. */
-        if (proc->no_new_privileges && (r = load_seccomp(x, err)) < 0)
-                return r;
-        environ = envp;
-        execve(path, proc->args, envp);
-        x->failure_status = exec_failure_status(errno);
-        return error_sys(err, "exec `%s`", path);
-}
-
-__attribute__((noreturn)) static void exec_child(struct exec_run *x)
-{
-        _cleanup_error_ struct error *err = NULL;
-        x->failure_status = 1;
-        prepare_and_exec(x, &err);
-        sync_send(x->sync[1], SYNC_ACK, x->failure_status, NULL);
-        sync_send_error(x->sync[1], err);
-        _exit(x->failure_status);
 }
 
 /* ---- C1: join, fork, report ---- */
@@ -327,7 +234,12 @@ __attribute__((noreturn)) static void join_child(struct exec_run *x)
         }
         if (pid == 0) {
                 prctl(PR_SET_PDEATHSIG, 0);
-                exec_child(x);
+                exec_child_run(&(struct exec_child){.proc = x->proc,
+                                                    .seccomp = x->seccomp,
+                                                    .sync_fd = x->sync[1],
+                                                    .console_sock = x->console_sock,
+                                                    .preserve_fds = x->opts->preserve_fds,
+                                                    .joins_userns = x->joins_userns});
         }
         /* We stayed in the runtime's pid namespace: this is the host pid. */
         sync_send(x->sync[1], SYNC_READY, pid, NULL);

@@ -12,5 +12,3 @@
 int exec_apply_overrides(struct oci_process *proc, const struct exec_options *opts, struct error **err);
 /* Refusals that do not need the process: stopped, paused, or an executor without EXECUTOR_CAN_EXEC. Pure. */
 int exec_check_container(const char *id, enum container_status status, const char *executor, struct error **err);
-/* Exit status for a process that could not be started: 127 not found, 126 not executable, else 1. */
-int exec_failure_status(int errnum);

@@ -132,12 +132,3 @@ int exec_check_container(const char *id, enum container_status status, const cha
         /* An executor whose workload is out of reach of setns runs the process there (exec_process). */
         return executor_require(executor, EXECUTOR_CAN_EXEC, "exec", id, err);
 }
-
-int exec_failure_status(int errnum)
-{
-        if (errnum == ENOENT)
-                return 127;
-        if (errnum == EACCES || errnum == EPERM || errnum == ENOEXEC)
-                return 126;
-        return 1;
-}

@@ -63,6 +63,15 @@ int exec_path_resolve(const char *file, const char *path_env, const char *cwd, e
         return 0;
 }
 
+int exec_path_failure_status(int errnum)
+{
+        if (errnum == ENOENT)
+                return 127;
+        if (errnum == EACCES || errnum == EPERM || errnum == ENOEXEC)
+                return 126;
+        return 1;
+}
+
 int exec_path_check_fs(const char *path, void *userdata)
 {
         (void)userdata;

@@ -22,6 +22,9 @@ int exec_path_resolve(const char *file, const char *path_env, const char *cwd, e
  * report with it. */
 int exec_path_error_text(int errnum, const char *file, char *buf, size_t size);
 int exec_path_error(struct error **err, int errnum, const char *file);
+/* The exit status of a process that could not be started because of errnum, as a shell reports it:
+ * 127 not found, 126 not executable, else 1. */
+int exec_path_failure_status(int errnum);
 
 /* The real check: stat + access(X_OK) in the current root. */
 int exec_path_check_fs(const char *path, void *userdata);

@@ -124,7 +124,7 @@ static int prepare_seccomp(const struct init_args *a, struct init_late *late, st
         const struct oci_seccomp *sc = a->spec->linux_.seccomp;
         if (!sc)
                 return 0;
-        bool fail_unknown = oci_spec_annotation(a->spec, "run.oci.seccomp_fail_unknown_syscall") != NULL;
+        bool fail_unknown = oci_spec_annotation(a->spec, SECCOMP_FAIL_UNKNOWN_SYSCALL_ANNOTATION) != NULL;
         int r = seccomp_filter_build(sc, fail_unknown, &late->seccomp, err);
         if (r >= 0 && seccomp_filter_wants_listener(late->seccomp))
                 r = seccomp_listener_connect(late->seccomp, &late->seccomp_listener, err);

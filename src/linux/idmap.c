@@ -21,6 +21,7 @@
 #include "core/cleanup.h"
 #include "core/mountinfo.h"
 #include "linux/mount_entry.h"
+#include "oci/namespaces.h"
 
 /* The kernel's limit on uid_map/gid_map lines (since 4.15). */
 #define IDMAP_MAX_ENTRIES 340
@@ -273,7 +274,7 @@ static int open_helper_userns(const struct idmap_request *req, int *out_fd, stru
                 r = write_proc_file(pid, "gid_map", gid_map, err);
         if (r >= 0) {
                 char path[64];
-                snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, oci_ns_info(NS_USER)->proc_name);
                 *out_fd = open(path, O_RDONLY | O_CLOEXEC);
                 if (*out_fd < 0)
                         r = error_sys(err, "open %s", path);

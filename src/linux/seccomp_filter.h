@@ -20,8 +20,12 @@ char *seccomp_listener_payload(const char *metadata, pid_t pid, const char *stat
 
 struct seccomp_filter;
 
+/* The annotation that makes an unknown syscall name in linux.seccomp an error (crun's): its presence, not its
+ * value, is what counts. */
+#define SECCOMP_FAIL_UNKNOWN_SYSCALL_ANNOTATION "run.oci.seccomp_fail_unknown_syscall"
+
 /* Validate and build. Unknown syscall names are skipped (logged at debug) unless fail_unknown_syscall
- * (annotation run.oci.seccomp_fail_unknown_syscall). */
+ * (annotation SECCOMP_FAIL_UNKNOWN_SYSCALL_ANNOTATION is set). */
 int seccomp_filter_build(const struct oci_seccomp *s, bool fail_unknown_syscall, struct seccomp_filter **out,
                          struct error **err);
 /* Whether the filter has SCMP_ACT_NOTIFY rules and a listenerPath to send the notify fd to. */

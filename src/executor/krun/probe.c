@@ -7,8 +7,9 @@
 
 bool krun_library_available(void)
 {
-        /* Load the way krun_load does (RTLD_NOW: every symbol resolvable) and require the entry point it
-         * calls first, so `+LIBKRUN` never promises a library the executor would then refuse. */
+        /* Open each variant's library the way prepare_rootfs opens the container's one (load_library in
+         * handler.c: RTLD_NOW, every symbol resolvable) and require the entry point it calls first, so
+         * `+LIBKRUN` never promises a library the executor would then refuse. */
         for (int f = 0; f < KRUN_FLAVOR_COUNT; f++) {
                 void *h = dlopen(krun_flavor_library((enum krun_flavor)f), RTLD_NOW | RTLD_LOCAL);
                 if (!h)

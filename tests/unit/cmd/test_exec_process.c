@@ -170,17 +170,6 @@ static void test_check_container(void **state)
         assert_int_equal(exec_check_container("c1", STATUS_RUNNING, "krun", &err), 0);
 }
 
-static void test_failure_status(void **state)
-{
-        (void)state;
-        assert_int_equal(exec_failure_status(ENOENT), 127);
-        assert_int_equal(exec_failure_status(EACCES), 126);
-        assert_int_equal(exec_failure_status(EPERM), 126);
-        assert_int_equal(exec_failure_status(ENOEXEC), 126);
-        assert_int_equal(exec_failure_status(EINVAL), 1);
-        assert_int_equal(exec_failure_status(0), 1);
-}
-
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -189,7 +178,6 @@ int main(void)
             cmocka_unit_test(test_caps_ambient_and_user_only),
             cmocka_unit_test(test_invalid_result),
             cmocka_unit_test(test_check_container),
-            cmocka_unit_test(test_failure_status),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,6 +232,17 @@ static void test_check_fs(void **state)
         assert_int_equal(r_notdir, -ENOTDIR);
 }
 
+static void test_failure_status(void **state)
+{
+        (void)state;
+        assert_int_equal(exec_path_failure_status(ENOENT), 127);
+        assert_int_equal(exec_path_failure_status(EACCES), 126);
+        assert_int_equal(exec_path_failure_status(EPERM), 126);
+        assert_int_equal(exec_path_failure_status(ENOEXEC), 126);
+        assert_int_equal(exec_path_failure_status(EINVAL), 1);
+        assert_int_equal(exec_path_failure_status(0), 1);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -250,6 +261,7 @@ int main(void)
             cmocka_unit_test(test_slash_errors),
             cmocka_unit_test(test_empty_name),
             cmocka_unit_test(test_check_fs),
+            cmocka_unit_test(test_failure_status),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
