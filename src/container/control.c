@@ -180,6 +180,14 @@ static int kill_everything(struct loaded_container *l, struct error **err)
         if (l->status == STATUS_PAUSED && cg.path && cgroup_freeze(&cg, false, &e) < 0)
                 log_warning("delete: thaw: %s", e ? e->msg : "");
         wait_stopped(l->dir_fd, l->st);
+        /* An init in a pid namespace exits only once every task of the namespace is gone; when it is still
+         * there, kill the whole cgroup (on a loaded host the kernel's own sweep can outlast the first wait). */
+        if (state_status(l->dir_fd, l->st) != STATUS_STOPPED && cg.path && l->st->has_pidns) {
+                _cleanup_error_ struct error *e2 = NULL;
+                if (cgroup_kill_all(&cg, SIGKILL, &e2) < 0)
+                        log_warning("delete: %s", e2->msg);
+                wait_stopped(l->dir_fd, l->st);
+        }
         if (state_status(l->dir_fd, l->st) != STATUS_STOPPED)
                 return error_set(err, EBUSY, "delete `%s`: the container init did not die", l->st->id);
         return 0;
