@@ -432,6 +432,14 @@ int json_get_string(struct json_object *obj, const char *parent, const char *key
         return 1;
 }
 
+int json_require_string(struct json_object *obj, const char *parent, const char *key, char **out, struct error **err)
+{
+        int r = json_get_string(obj, parent, key, out, err);
+        if (r == 0)
+                return json_error_missing(err, parent, key);
+        return r < 0 ? r : 0;
+}
+
 int json_get_bool(struct json_object *obj, const char *parent, const char *key, bool *out, struct error **err)
 {
         struct json_object *v = json_member(obj, key);

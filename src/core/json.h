@@ -64,6 +64,9 @@ int json_get_array(struct json_object *obj, const char *parent, const char *key,
                    struct error **err);
 /* Copies the string (free it). */
 int json_get_string(struct json_object *obj, const char *parent, const char *key, char **out, struct error **err);
+/* The same for a member that must be there: 0 when copied, < 0 with "PATH.KEY: required field is missing"
+ * when absent. */
+int json_require_string(struct json_object *obj, const char *parent, const char *key, char **out, struct error **err);
 int json_get_bool(struct json_object *obj, const char *parent, const char *key, bool *out, struct error **err);
 int json_get_int64(struct json_object *obj, const char *parent, const char *key, int64_t *out, struct error **err);
 int json_get_uint64(struct json_object *obj, const char *parent, const char *key, uint64_t *out, struct error **err);

@@ -306,49 +306,25 @@ static int dangling_target(int parent, const char *dir, const char *base, char *
         return *out ? 0 : -ENOMEM;
 }
 
-static int mkdir_p(int root_fd, const char *path, mode_t mode, int *out_fd, int depth)
+/* Creates `base` in `parent`: a directory, or an empty file that is never opened through a symlink. Already
+ * there is fine: what it is gets checked when it is opened again. */
+static int make_entry(int parent, const char *base, mode_t mode, bool is_dir)
 {
-        int r = resolve(root_fd, path, O_PATH | O_DIRECTORY, 0, out_fd);
-        if (r != -ENOENT)
-                return r;
-        if (depth > MAX_SYMLINKS)
-                return -ELOOP;
-
-        _cleanup_free_ char *dir = NULL, *base = NULL;
-        r = split_path(path, &dir, &base);
-        if (r < 0)
-                return r;
-        _cleanup_close_ int parent = -1;
-        r = mkdir_p(root_fd, dir, mode, &parent, depth + 1);
-        if (r < 0)
-                return r;
-        if (mkdirat(parent, base, mode) < 0 && errno != EEXIST)
-                return -errno;
-        r = resolve(root_fd, path, O_PATH | O_DIRECTORY, 0, out_fd);
-        if (r != -ENOENT)
-                return r;
-        /* Still missing: `base` is a dangling symlink. Create its target, interpreted inside the root. */
-        _cleanup_free_ char *next = NULL;
-        r = dangling_target(parent, dir, base, &next);
-        if (r < 0)
-                return r;
-        r = mkdir_p(root_fd, next, mode, &parent, depth + 1);
-        if (r < 0)
-                return r;
-        return resolve(root_fd, path, O_PATH | O_DIRECTORY, 0, out_fd);
-}
-
-int safe_mkdir_p(int root_fd, const char *path, mode_t mode, int *out_fd, struct error **err)
-{
-        int r = mkdir_p(root_fd, path, mode, out_fd, 0);
-        if (r < 0)
-                return error_set(err, -r, "create directory `%s` in the rootfs", path);
+        if (is_dir)
+                return mkdirat(parent, base, mode) < 0 && errno != EEXIST ? -errno : 0;
+        int fd = openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0)
+                return errno == EEXIST ? 0 : -errno;
+        close(fd);
         return 0;
 }
 
-static int create_file(int root_fd, const char *path, mode_t mode, int *out_fd, int depth)
+/* Opens `path` inside the root (O_PATH), creating it and its missing parents first. A directory's parents
+ * get its mode and count against its depth; a file's parents are directories 0755 walked afresh. */
+static int make_in_root(int root_fd, const char *path, mode_t mode, bool is_dir, int *out_fd, int depth)
 {
-        int r = resolve(root_fd, path, O_PATH, 0, out_fd);
+        int flags = is_dir ? O_PATH | O_DIRECTORY : O_PATH;
+        int r = resolve(root_fd, path, flags, 0, out_fd);
         if (r != -ENOENT)
                 return r;
         if (depth > MAX_SYMLINKS)
@@ -358,15 +334,14 @@ static int create_file(int root_fd, const char *path, mode_t mode, int *out_fd, 
         if (r < 0)
                 return r;
         _cleanup_close_ int parent = -1;
-        r = mkdir_p(root_fd, dir, 0755, &parent, 0);
+        r = is_dir ? make_in_root(root_fd, dir, mode, true, &parent, depth + 1)
+                   : make_in_root(root_fd, dir, 0755, true, &parent, 0);
         if (r < 0)
                 return r;
-        int fd = openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-        if (fd < 0 && errno != EEXIST)
-                return -errno;
-        if (fd >= 0)
-                close(fd);
-        r = resolve(root_fd, path, O_PATH, 0, out_fd);
+        r = make_entry(parent, base, mode, is_dir);
+        if (r < 0)
+                return r;
+        r = resolve(root_fd, path, flags, 0, out_fd);
         if (r != -ENOENT)
                 return r;
         /* Still missing: `base` is a dangling symlink. Create its target, interpreted inside the root (as
@@ -376,15 +351,23 @@ static int create_file(int root_fd, const char *path, mode_t mode, int *out_fd, 
         if (r < 0)
                 return r;
         _cleanup_close_ int created = -1;
-        r = create_file(root_fd, next, mode, &created, depth + 1);
+        r = make_in_root(root_fd, next, mode, is_dir, &created, depth + 1);
         if (r < 0)
                 return r;
-        return resolve(root_fd, path, O_PATH, 0, out_fd);
+        return resolve(root_fd, path, flags, 0, out_fd);
+}
+
+int safe_mkdir_p(int root_fd, const char *path, mode_t mode, int *out_fd, struct error **err)
+{
+        int r = make_in_root(root_fd, path, mode, true, out_fd, 0);
+        if (r < 0)
+                return error_set(err, -r, "create directory `%s` in the rootfs", path);
+        return 0;
 }
 
 int safe_create_file(int root_fd, const char *path, mode_t mode, int *out_fd, struct error **err)
 {
-        int r = create_file(root_fd, path, mode, out_fd, 0);
+        int r = make_in_root(root_fd, path, mode, false, out_fd, 0);
         if (r < 0)
                 return error_set(err, -r, "create file `%s` in the rootfs", path);
         return 0;

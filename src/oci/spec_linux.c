@@ -38,10 +38,8 @@ static int parse_namespace(struct json_object *e, const char *p, size_t i, void 
         struct oci_namespace *namespaces = array, *ns = &namespaces[i];
         _cleanup_free_ char *type = NULL;
         int r;
-        if ((r = json_get_string(e, p, "type", &type, err)) < 0)
+        if ((r = json_require_string(e, p, "type", &type, err)) < 0)
                 return r;
-        if (r == 0)
-                return json_error_missing(err, p, "type");
         int t = oci_ns_type_from_name(type);
         if (t < 0) {
                 char expected[128];

@@ -111,10 +111,8 @@ static int parse_rlimit(struct json_object *e, const char *p, size_t i, void *ar
         struct oci_rlimit *rlimits = array, *rl = &rlimits[i];
         _cleanup_free_ char *type = NULL;
         int r;
-        if ((r = json_get_string(e, p, "type", &type, err)) < 0)
+        if ((r = json_require_string(e, p, "type", &type, err)) < 0)
                 return r;
-        if (r == 0)
-                return json_error_missing(err, p, "type");
         if ((rl->resource = rlimit_from_name(type)) < 0)
                 return json_error(err, p, "type", "unknown rlimit \"%s\" (expected an RLIMIT_* name)", type);
         for (size_t j = 0; j < i; j++)

@@ -322,8 +322,8 @@ static int parse_net_priority(struct json_object *e, const char *p, size_t i, vo
 {
         struct oci_net_priority *np = &((struct oci_net_priority *)array)[i];
         int r;
-        if ((r = json_get_string(e, p, "name", &np->name, err)) <= 0)
-                return r < 0 ? r : json_error_missing(err, p, "name");
+        if ((r = json_require_string(e, p, "name", &np->name, err)) < 0)
+                return r;
         if ((r = json_get_uint32(e, p, "priority", &np->priority, err)) <= 0)
                 return r < 0 ? r : json_error_missing(err, p, "priority");
         return 0;

@@ -65,11 +65,9 @@ static int parse_name(struct json_object *obj, const char *parent, const char *k
                       size_t n, const char *expect, uint64_t *out, struct error **err)
 {
         _cleanup_free_ char *s = NULL;
-        int r = json_get_string(obj, parent, key, &s, err);
+        int r = json_require_string(obj, parent, key, &s, err);
         if (r < 0)
                 return r;
-        if (r == 0)
-                return json_error_missing(err, parent, key);
         if (lookup(t, n, s, out) < 0)
                 return json_error(err, parent, key, "unknown value `%s` (expected one of: %s)", s, expect);
         return 1;

@@ -20,11 +20,9 @@
 static int get_action(struct json_object *obj, const char *parent, const char *key, char **name, uint32_t *action,
                       struct error **err)
 {
-        int r = json_get_string(obj, parent, key, name, err);
+        int r = json_require_string(obj, parent, key, name, err);
         if (r < 0)
                 return r;
-        if (r == 0)
-                return json_error_missing(err, parent, key);
         if (seccomp_action_from_name(*name, 0, action) < 0) {
                 char expected[256];
                 seccomp_names_join(SECCOMP_NAME_ACTION, expected, sizeof(expected));
@@ -60,8 +58,8 @@ static int parse_arg(struct json_object *e, const char *p, size_t i, void *array
                 return r < 0 ? r : json_error_missing(err, p, "value");
         if ((r = json_get_uint64(e, p, "valueTwo", &a->value_two, err)) < 0)
                 return r;
-        if ((r = json_get_string(e, p, "op", &op, err)) <= 0)
-                return r < 0 ? r : json_error_missing(err, p, "op");
+        if ((r = json_require_string(e, p, "op", &op, err)) < 0)
+                return r;
         int value = seccomp_op_from_name(op);
         if (value >= 0) {
                 a->op = value;

@@ -4,7 +4,8 @@ cgroupsPath, the disabled and systemd managers, kernel-rejected limits and paral
 
 The expectations follow the host's layout, detected from /proc/self/mountinfo: a controller is checked in
 its v1 hierarchy when one carries it, else in the unified one. Paths this host cannot exercise skip with
-the reason (pure v1 / pure v2 / systemd are covered by the unit tests of src/cgroup).
+the reason (pure v1 / pure v2 layouts and the systemd unit-name form are covered by the unit tests of
+src/cgroup).
 """
 import json
 import os

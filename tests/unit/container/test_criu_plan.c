@@ -1,6 +1,7 @@
 /* criu_plan.c: the cgroup bind mounts found in a container's mountinfo and their host hierarchies, the
- * CRIU ids of the init's stdio, the krun-checkpoint.json record (round trip and every error path), and
- * how the recorded externals reach the dump and restore command lines. */
+ * CRIU ids of the init's stdio, the krun-checkpoint.json record (round trip and every error path), how
+ * the recorded externals and the checkpoint options reach the dump and restore command lines, and the CRIU
+ * log tail that failures report. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -411,6 +412,55 @@ static void test_restore_argv(void **state)
         criu_externals_clear(&x);
 }
 
+static void test_dump_argv_options(void **state)
+{
+        (void)state;
+        static const struct criu_externals none = {0};
+        struct checkpoint_options o = {.id = "c", .image_path = "/img", .work_path = "/work"};
+        _cleanup_strv_ char **a = checkpoint_dump_argv("/usr/sbin/criu", &o, 1234, &none);
+        assert_non_null(a);
+        assert_string_equal(a[0], "/usr/sbin/criu");
+        assert_string_equal(a[1], "dump");
+        assert_true(has(a, "--tree=1234") && has(a, "--images-dir=/img") && has(a, "--work-dir=/work") &&
+                    has(a, "--log-file=dump.log") && has(a, "--manage-cgroups=soft"));
+        assert_false(has(a, "--leave-running") || has(a, "--track-mem") || has(a, "--shell-job"));
+
+        struct checkpoint_options p = {.image_path = "/img",
+                                       .work_path = "/img",
+                                       .pre_dump = true,
+                                       .leave_running = true,
+                                       .tcp_established = true,
+                                       .ext_unix_sk = true,
+                                       .shell_job = true,
+                                       .file_locks = true,
+                                       .manage_cgroups_mode = "ignore"};
+        _cleanup_strv_ char **b = checkpoint_dump_argv("criu", &p, 1, &none);
+        assert_string_equal(b[1], "pre-dump");
+        assert_true(has(b, "--track-mem") && has(b, "--tcp-established") && has(b, "--ext-unix-sk") &&
+                    has(b, "--shell-job") && has(b, "--file-locks") && has(b, "--manage-cgroups=ignore") &&
+                    has(b, "--log-file=pre-dump.log"));
+        assert_false(has(b, "--leave-running")); /* a pre-dump always leaves the tree running */
+
+        struct checkpoint_options c = {
+            .image_path = "/img", .work_path = "/img", .parent_path = "../pre", .leave_running = true};
+        _cleanup_strv_ char **d = checkpoint_dump_argv("criu", &c, 1, &none);
+        assert_true(has(d, "--prev-images-dir=../pre") && has(d, "--track-mem") && has(d, "--leave-running"));
+}
+
+static void test_log_tail(void **state)
+{
+        (void)state;
+        const char *log = "(0.1) info a\n(0.2) Error (x.c:1): first\n(0.3) info b\n(0.4) Error (y.c:2): second\n"
+                          "(0.5) Error (z.c:3): third\n(0.6) done\n";
+        _cleanup_free_ char *t = checkpoint_log_tail(log, 2);
+        assert_string_equal(t, "(0.4) Error (y.c:2): second\n(0.5) Error (z.c:3): third");
+        _cleanup_free_ char *n = checkpoint_log_tail("one\ntwo\nthree", 2);
+        assert_string_equal(n, "two\nthree");
+        _cleanup_free_ char *e = checkpoint_log_tail("", 3);
+        assert_string_equal(e, "(empty log)");
+        assert_true(checkpoint_cgroups_mode_valid("strict") && !checkpoint_cgroups_mode_valid("Soft"));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -423,6 +473,8 @@ int main(void)
             cmocka_unit_test(test_externals_parse_errors),
             cmocka_unit_test(test_dump_argv_externals),
             cmocka_unit_test(test_restore_argv),
+            cmocka_unit_test(test_dump_argv_options),
+            cmocka_unit_test(test_log_tail),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,12 +248,31 @@ static void test_absent_and_values(void **state)
         assert_string_equal(err->msg, "s: expected a boolean");
 }
 
+/* A required string: copied, missing (absent or null) named with its path, a wrong type passed through. */
+static void test_require_string(void **state)
+{
+        (void)state;
+        _cleanup_json_ struct json_object *o = parse("{'s': 'x', 'z': null, 'n': 1}");
+        _cleanup_error_ struct error *err = NULL;
+        _cleanup_free_ char *s = NULL;
+        assert_int_equal(json_require_string(o, "p", "s", &s, &err), 0);
+        assert_string_equal(s, "x");
+        assert_null(err);
+        assert_true(json_require_string(o, "p", "z", &s, &err) < 0);
+        assert_string_equal(err->msg, "p.z: required field is missing");
+        assert_string_equal(s, "x");
+        error_free(&err);
+        assert_true(json_require_string(o, "p", "n", &s, &err) < 0);
+        assert_string_equal(err->msg, "p.n: expected a string");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_parse_utf8),
-            cmocka_unit_test(test_parse_ok),     cmocka_unit_test(test_paths),
-            cmocka_unit_test(test_getters),      cmocka_unit_test(test_absent_and_values),
+            cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_parse_utf8),
+            cmocka_unit_test(test_parse_ok),       cmocka_unit_test(test_paths),
+            cmocka_unit_test(test_getters),        cmocka_unit_test(test_absent_and_values),
+            cmocka_unit_test(test_require_string),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
