@@ -79,8 +79,9 @@ static int set_cgroup_manager(const char *what, const struct cmd_option *opt, vo
 #define FIELD(member) offsetof(struct global_options, member)
 
 const struct cmd_option cmd_global_options[] = {
-    {"root", 0, CMD_ARG_REQUIRED, "DIR", "state directory (default: /run/krun; rootless: $XDG_RUNTIME_DIR/krun)",
-     set_root, FIELD(root)},
+    {"root", 0, CMD_ARG_REQUIRED, "DIR",
+     "state directory (default: /run/krun; rootless: $XDG_RUNTIME_DIR/krun, else /run/user/UID/krun)", set_root,
+     FIELD(root)},
     {"log", 0, CMD_ARG_REQUIRED, "DEST", "log to PATH or file:PATH instead of stderr", cmd_set_string, FIELD(log)},
     {"log-format", 0, CMD_ARG_REQUIRED, "FORMAT", "text (default) or json", set_log_format},
     {"log-level", 0, CMD_ARG_REQUIRED, "LEVEL", "error (default), warning or debug", set_log_level},
