@@ -64,12 +64,12 @@ void cgroup_dirs_clear(struct cgroup_dirs *d)
         memset(d, 0, sizeof(*d));
 }
 
-int cgroup_dirs_open(const char *path, struct cgroup_dirs *d, struct error **err)
+int cgroup_dirs_open(const char *path, const struct cgroup_layout *known, struct cgroup_dirs *d, struct error **err)
 {
         memset(d, 0, sizeof(*d));
-        int r = cgroup_layout_detect(&d->layout, err);
+        int r = known ? cgroup_layout_copy(known, &d->layout) : cgroup_layout_detect(&d->layout, err);
         if (r < 0)
-                return r;
+                return known ? error_set(err, -r, "cgroup layout") : r;
         const char *rel = strcmp(path, "/") == 0 ? "" : path;
         d->v1 = calloc(d->layout.n_v1 + 1, sizeof(char *));
         if (!d->v1)
@@ -83,8 +83,10 @@ int cgroup_dirs_open(const char *path, struct cgroup_dirs *d, struct error **err
                 if (cgroup_layout_v1(&d->layout, cgroup_ctrl_name(c, 1)))
                         d->v1_mask |= 1u << c;
         if (d->layout.unified) {
-                _cleanup_free_ char *ctl = NULL;
-                cgroup_read_file(d->layout.unified, "cgroup.controllers", &ctl);
+                const char *ctl = d->layout.unified_controllers;
+                if (!ctl &&
+                    cgroup_read_file(d->layout.unified, "cgroup.controllers", &d->layout.unified_controllers) >= 0)
+                        ctl = d->layout.unified_controllers;
                 for (int c = 0; c < CG_CTRL_COUNT; c++) {
                         const char *name = cgroup_ctrl_name(c, 2);
                         if (!(d->v1_mask & (1u << c)) && name && ctl && cgroup_word_has(ctl, name))

@@ -9,11 +9,16 @@
 
 enum cgroup_driver { CGROUP_DRIVER_CGROUPFS, CGROUP_DRIVER_SYSTEMD, CGROUP_DRIVER_DISABLED };
 
+struct cgroup_layout; /* the host's hierarchies (src/cgroup/internal.h) */
+
 /* What a container's cgroup is; persisted in state.json as (driver name, path, scope). */
 struct cgroup_handle {
         enum cgroup_driver driver;
         char *path;  /* path below each hierarchy root, e.g. "/krun/c1"; NULL when disabled */
         char *scope; /* systemd unit name, NULL otherwise */
+        /* Not persisted: the layout cgroup_create found, so that the same process need not read
+         * /proc/self/mountinfo again (the delete at the end of `run`). NULL: detected when needed. */
+        struct cgroup_layout *layout;
 };
 
 struct cgroup_create_args {
@@ -56,4 +61,6 @@ int cgroup_enter(const struct cgroup_handle *cg, pid_t pid, const char *sub, str
 
 const char *cgroup_driver_name(enum cgroup_driver d);
 int cgroup_driver_from_name(const char *name); /* -1 when unknown */
+/* Frees path, scope and layout: for handles cgroup_create or cgroup_plan filled, not for ones that
+ * borrow from a loaded state. */
 void cgroup_handle_clear(struct cgroup_handle *cg);

@@ -600,11 +600,13 @@ int container_run(struct runtime_ctx *rt, const struct create_options *opts, int
         state_mark_started(c.dir_fd);
         close_fd(&c.dir_fd);
         r = foreground_wait(c.pid, c.pidfd, c.pty_master, exit_status, err);
-        _cleanup_spec_ struct oci_spec *spec = TAKE_PTR(c.spec); /* for delete's poststop hooks */
+        _cleanup_spec_ struct oci_spec *spec = TAKE_PTR(c.spec);             /* for delete's poststop hooks */
+        _cleanup_(cgroup_handle_clear) struct cgroup_handle made = c.cgroup; /* delete's cgroup layout */
+        c.cgroup = (struct cgroup_handle){0};
         creation_free(&c);
         if (!o.keep) {
                 _cleanup_error_ struct error *e2 = NULL;
-                if (container_delete_parsed(rt, o.id, true, spec, &e2) < 0 && r >= 0)
+                if (container_delete_parsed(rt, o.id, true, spec, &made, &e2) < 0 && r >= 0)
                         log_warning("delete `%s` after run: %s", o.id, e2->msg);
         }
         return r;

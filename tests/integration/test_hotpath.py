@@ -78,3 +78,22 @@ def test_state_owner_is_the_user_name(rt):
         assert rt.state(cid)["owner"] == pwd.getpwuid(os.geteuid()).pw_name
     finally:
         rt.run("delete", "--force", cid)
+
+
+def test_run_reads_cgroup_layout_once(rt, tmp_path):
+    # The delete at the end of `run` removes the cgroup with the layout create found: it used to read
+    # /proc/self/mountinfo again (`delete` alone still reads it, in a fresh process).
+    rc, err, lines = traced_run(rt, tmp_path)
+    assert rc == 0, err
+    runtime = lines[0].split()[0]
+    reads = [ln for ln in lines if ln.split()[0] == runtime and '"/proc/self/mountinfo"' in ln]
+    assert len(reads) <= 1, reads
+
+
+def test_run_reads_cgroup_controllers_once(rt, tmp_path):
+    # The unified root's cgroup.controllers was read once for the controllers' map and again to enable
+    # them in cgroup.subtree_control, then a third time by the delete.
+    rc, err, lines = traced_run(rt, tmp_path)
+    assert rc == 0, err
+    opens = collections.Counter(m.group(1) for m in (re.search(r'"([^"]*/cgroup\.controllers)"', ln) for ln in lines) if m)
+    assert not opens or max(opens.values()) == 1, opens
