@@ -114,11 +114,12 @@ static int create_cgroupfs(const struct cgroup_create_args *a, struct cgroup_lay
                 return r;
         _cleanup_error_ struct error *e = NULL;
         bool wants_rt = cgroup_rt_budget_wanted(a->spec);
-        r = cgroupfs_create(path, a->resources, a->pid, false, a->is_rootless, wants_rt, keep, &e);
+        r = cgroupfs_create(path, a->resources, a->pid, false, a->is_rootless, wants_rt, a->layout, keep, &e);
         if (r < 0 && a->is_rootless && is_permission_error(r)) {
                 _cleanup_free_ char *sibling = rootless_sibling(a->id);
                 _cleanup_error_ struct error *e2 = NULL;
-                if (sibling && cgroupfs_create(sibling, a->resources, a->pid, false, true, wants_rt, keep, &e2) >= 0) {
+                if (sibling &&
+                    cgroupfs_create(sibling, a->resources, a->pid, false, true, wants_rt, a->layout, keep, &e2) >= 0) {
                         free(path);
                         path = TAKE_PTR(sibling);
                         r = 0;
@@ -155,7 +156,7 @@ static int create_any(const struct cgroup_create_args *a, struct cgroup_layout *
                 /* systemd made the scope and moved the pid; the controllers systemd does not manage, and
                  * every resource, are ours to write. The scope already holds our pid: adopt it. */
                 r = cgroupfs_create(out->path, a->resources, a->pid, true, a->is_rootless,
-                                    cgroup_rt_budget_wanted(a->spec), keep, err);
+                                    cgroup_rt_budget_wanted(a->spec), a->layout, keep, err);
                 if (r < 0) {
                         cgroup_systemd_stop(out->scope, NULL);
                         cgroup_handle_clear(out);
@@ -181,10 +182,26 @@ int cgroup_create(const struct cgroup_create_args *a, struct cgroup_handle *out,
         return r;
 }
 
+/* Best effort: a failure here is reported by cgroup_create, which detects the layout again. */
+static struct cgroup_layout *plan_layout(void)
+{
+        struct cgroup_layout *l = calloc(1, sizeof(*l));
+        if (!l || cgroup_layout_detect(l, NULL) < 0) {
+                free(l);
+                return NULL;
+        }
+        if (l->unified)
+                cgroup_read_file(l->unified, "cgroup.controllers", &l->unified_controllers);
+        return l;
+}
+
 int cgroup_plan(const struct cgroup_create_args *a, struct cgroup_handle *out, struct error **err)
 {
         memset(out, 0, sizeof(*out));
         out->driver = a->driver;
+        if (a->driver == CGROUP_DRIVER_DISABLED)
+                return 0;
+        out->layout = plan_layout();
         if (a->driver != CGROUP_DRIVER_CGROUPFS)
                 return 0;
         return cgroup_resolve_path(a->id, a->cgroups_path, &out->path, err);

@@ -29,6 +29,9 @@ struct cgroup_create_args {
         const struct oci_spec *spec;           /* annotations (run.oci.systemd.subgroup, ...) */
         bool is_rootless;
         pid_t pid; /* the container init, moved into the cgroup */
+        /* The layout cgroup_plan found (borrowed), NULL: detected by cgroup_create. Planning before the
+         * clone takes the /proc/self/mountinfo read out of the time the init waits for its cgroup. */
+        const struct cgroup_layout *layout;
 };
 
 /* Create the cgroup (every v1 hierarchy and/or the unified one), apply resources, move pid in.
@@ -43,7 +46,9 @@ struct cgroup_create_args {
 int cgroup_create(const struct cgroup_create_args *args, struct cgroup_handle *out, struct error **err);
 /* The path cgroup_create is going to use, before it makes anything (recorded first, so that a create
  * killed midway can be undone). cgroupfs: the resolved path (rootless may later fall back to a sibling);
- * systemd and disabled: no path (systemd names it when it makes the scope). */
+ * systemd and disabled: no path (systemd names it when it makes the scope). Unless disabled, also the
+ * host's layout in out->layout when it can be read (NULL otherwise: cgroup_create detects it and reports
+ * what is wrong), for cgroup_create_args.layout. */
 int cgroup_plan(const struct cgroup_create_args *args, struct cgroup_handle *out, struct error **err);
 /* Remove what cgroup_create made (after the processes are gone; retries briefly on EBUSY). */
 int cgroup_destroy(const struct cgroup_handle *cg, struct error **err);

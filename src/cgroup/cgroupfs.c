@@ -223,10 +223,10 @@ static int lock_hierarchy(const struct cgroup_dirs *d, int *fd, struct error **e
 }
 
 int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, bool is_rootless,
-                    bool wants_rt, struct cgroup_layout *keep, struct error **err)
+                    bool wants_rt, const struct cgroup_layout *known, struct cgroup_layout *keep, struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        int r = cgroup_dirs_open(path, NULL, &d, err);
+        int r = cgroup_dirs_open(path, known, &d, err);
         if (r < 0)
                 return r;
         d.is_rootless = is_rootless;

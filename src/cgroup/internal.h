@@ -170,7 +170,7 @@ int cgroup_v1_rt_budget(const char *leaf, char *const *made, size_t n_made, cons
  * `is_rootless`: a delegated cgroup of an unprivileged user, where device rules are left out.
  * `wants_rt`: the process asks for a real-time policy (cgroup_rt_budget_wanted). */
 int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, bool is_rootless,
-                    bool wants_rt, struct cgroup_layout *keep, struct error **err);
+                    bool wants_rt, const struct cgroup_layout *known, struct cgroup_layout *keep, struct error **err);
 int cgroupfs_destroy(const char *path, const struct cgroup_layout *known, struct error **err);
 int cgroupfs_update(const char *path, const struct oci_resources *res, struct error **err);
 int cgroupfs_enter(const char *path, pid_t pid, const char *sub, struct error **err);

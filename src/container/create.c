@@ -98,6 +98,7 @@ void creation_free(struct creation *c)
         close_fd(&c->pty_master);
         close_fd(&c->console_sock);
         cgroup_handle_clear(&c->cgroup);
+        cgroup_handle_clear(&c->cgroup_planned);
         free(c->state.created);
         free(c->state.owner);
         free(c->state.cgroup_path);
@@ -498,22 +499,24 @@ static struct cgroup_create_args cgroup_args(const struct creation *c, pid_t pid
             .spec = c->spec,
             .is_rootless = c->rt->is_rootless,
             .pid = pid,
+            .layout = c->cgroup_planned.layout,
         };
 }
 
 int creation_record_teardown(struct creation *c, struct error **err)
 {
         struct cgroup_create_args ca = cgroup_args(c, 0);
-        _cleanup_(cgroup_handle_clear) struct cgroup_handle planned = {0};
-        int r = cgroup_plan(&ca, &planned, err);
+        struct cgroup_handle *planned = &c->cgroup_planned;
+        cgroup_handle_clear(planned);
+        int r = cgroup_plan(&ca, planned, err);
         if (r < 0)
                 return r;
         struct container_state st = {
             .id = (char *)c->opts->id,
             .rootfs = c->rootfs,
             .executor = (char *)c->exec_ctx.ops->name,
-            .cgroup_manager = (char *)cgroup_driver_name(planned.driver),
-            .cgroup_path = planned.path,
+            .cgroup_manager = (char *)cgroup_driver_name(planned->driver),
+            .cgroup_path = planned->path,
         };
         return state_write_teardown(c->dir_fd, &st, err);
 }

@@ -11,12 +11,12 @@ import pytest
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
 
 
-def traced_run(rt, tmp_path):
+def traced_run(rt, tmp_path, calls="fsync,fdatasync,sync_file_range,openat,write,connect"):
     """(exit code, strace lines) of `run` of busybox `true` from the default bundle."""
     log = str(tmp_path / "strace.log")
     cid = rt.new_id("hot")
     b = rt.bundle(args=["true"])
-    cmd = ["strace", "-f", "-qq", "-s", "64", "-o", log, "-e", "trace=fsync,fdatasync,sync_file_range,openat,write,connect",
+    cmd = ["strace", "-f", "-qq", "-s", "64", "-o", log, "-e", "trace=" + calls,
            rt.binary, "--root", rt.root, "run", "--bundle", b, cid]
     cp = subprocess.run(cmd, capture_output=True, timeout=60)
     with open(log) as f:
@@ -97,3 +97,14 @@ def test_run_reads_cgroup_controllers_once(rt, tmp_path):
     assert rc == 0, err
     opens = collections.Counter(m.group(1) for m in (re.search(r'"([^"]*/cgroup\.controllers)"', ln) for ln in lines) if m)
     assert not opens or max(opens.values()) == 1, opens
+
+
+def test_run_reads_cgroup_layout_before_clone(rt, tmp_path):
+    # The init waits from the clone until its cgroup is ready: the layout is found before the clone.
+    rc, err, lines = traced_run(rt, tmp_path, "openat,clone,clone3")
+    assert rc == 0, err
+    runtime = lines[0].split()[0]
+    mine = [ln for ln in lines if ln.split()[0] == runtime]
+    clone = next(i for i, ln in enumerate(mine) if re.search(r"\bclone3?\(", ln))
+    reads = [i for i, ln in enumerate(mine) if '"/proc/self/mountinfo"' in ln]
+    assert reads and all(i < clone for i in reads), mine
