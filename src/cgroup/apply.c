@@ -200,6 +200,33 @@ static int write_all(const struct cgroup_dirs *d, const struct cgroup_writes *ws
         return 0;
 }
 
+/* The v1 rules, one write each (the kernel takes one rule per write), on one open file per name: the
+ * default list is a dozen writes to devices.allow while the init waits for its cgroup. */
+static int write_device_rules(const char *dir, char *const *files, char *const *lines, struct error **err)
+{
+        static const char *const names[] = {"devices.allow", "devices.deny"};
+        int fds[ARRAY_SIZE(names)] = {-1, -1};
+        int r = 0;
+        for (size_t i = 0; files[i] && r >= 0; i++) {
+                size_t k = strcmp(files[i], names[0]) == 0 ? 0 : 1;
+                if (strcmp(files[i], names[k]) != 0) {
+                        r = cgroup_write_file(dir, files[i], lines[i], err);
+                        continue;
+                }
+                _cleanup_free_ char *p = NULL;
+                if (fds[k] < 0 && asprintf(&p, "%s/%s", dir, names[k]) >= 0)
+                        fds[k] = open(p, O_WRONLY | O_CLOEXEC);
+                size_t len = strlen(lines[i]);
+                ssize_t n = fds[k] < 0 ? -1 : write(fds[k], lines[i], len);
+                if (n < 0 || (size_t)n != len)
+                        r = error_set(err, n < 0 ? errno : EIO, "write `%s` to %s/%s", lines[i], dir, names[k]);
+        }
+        for (size_t k = 0; k < ARRAY_SIZE(fds); k++)
+                if (fds[k] >= 0)
+                        close(fds[k]);
+        return r;
+}
+
 static int apply_devices(const struct cgroup_dirs *d, const struct oci_resources *r, struct error **err)
 {
         const struct oci_device_rule *rules = r ? r->devices : NULL;
@@ -210,9 +237,8 @@ static int apply_devices(const struct cgroup_dirs *d, const struct oci_resources
                 int ret = cgroup_devices_v1(rules, n, &files, &lines, err);
                 if (ret < 0)
                         return ret;
-                for (size_t i = 0; files[i]; i++)
-                        if (cgroup_write_file(dir, files[i], lines[i], err) < 0)
-                                return error_prefix(err, "linux.resources.devices");
+                if (write_device_rules(dir, files, lines, err) < 0)
+                        return error_prefix(err, "linux.resources.devices");
                 return 0;
         }
         if (d->unified) {

@@ -108,3 +108,12 @@ def test_run_reads_cgroup_layout_before_clone(rt, tmp_path):
     clone = next(i for i, ln in enumerate(mine) if re.search(r"\bclone3?\(", ln))
     reads = [i for i, ln in enumerate(mine) if '"/proc/self/mountinfo"' in ln]
     assert reads and all(i < clone for i in reads), mine
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/devices"), reason="no cgroup v1 devices hierarchy")
+def test_run_opens_device_rules_once(rt, tmp_path):
+    # The v1 device rules are written one per write on one open devices.allow (it was opened per rule).
+    rc, err, lines = traced_run(rt, tmp_path)
+    assert rc == 0, err
+    opens = [ln for ln in lines if re.search(r'openat\(.*/devices\.allow"', ln)]
+    assert len(opens) == 1, opens
