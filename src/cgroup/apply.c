@@ -64,12 +64,12 @@ void cgroup_dirs_clear(struct cgroup_dirs *d)
         memset(d, 0, sizeof(*d));
 }
 
-int cgroup_dirs_open(const char *path, struct cgroup_dirs *d, struct error **err)
+int cgroup_dirs_open(const char *path, const struct cgroup_layout *known, struct cgroup_dirs *d, struct error **err)
 {
         memset(d, 0, sizeof(*d));
-        int r = cgroup_layout_detect(&d->layout, err);
+        int r = known ? cgroup_layout_copy(known, &d->layout) : cgroup_layout_detect(&d->layout, err);
         if (r < 0)
-                return r;
+                return known ? error_set(err, -r, "cgroup layout") : r;
         const char *rel = strcmp(path, "/") == 0 ? "" : path;
         d->v1 = calloc(d->layout.n_v1 + 1, sizeof(char *));
         if (!d->v1)
@@ -83,8 +83,10 @@ int cgroup_dirs_open(const char *path, struct cgroup_dirs *d, struct error **err
                 if (cgroup_layout_v1(&d->layout, cgroup_ctrl_name(c, 1)))
                         d->v1_mask |= 1u << c;
         if (d->layout.unified) {
-                _cleanup_free_ char *ctl = NULL;
-                cgroup_read_file(d->layout.unified, "cgroup.controllers", &ctl);
+                const char *ctl = d->layout.unified_controllers;
+                if (!ctl &&
+                    cgroup_read_file(d->layout.unified, "cgroup.controllers", &d->layout.unified_controllers) >= 0)
+                        ctl = d->layout.unified_controllers;
                 for (int c = 0; c < CG_CTRL_COUNT; c++) {
                         const char *name = cgroup_ctrl_name(c, 2);
                         if (!(d->v1_mask & (1u << c)) && name && ctl && cgroup_word_has(ctl, name))
@@ -198,6 +200,33 @@ static int write_all(const struct cgroup_dirs *d, const struct cgroup_writes *ws
         return 0;
 }
 
+/* The v1 rules, one write each (the kernel takes one rule per write), on one open file per name: the
+ * default list is a dozen writes to devices.allow while the init waits for its cgroup. */
+static int write_device_rules(const char *dir, char *const *files, char *const *lines, struct error **err)
+{
+        static const char *const names[] = {"devices.allow", "devices.deny"};
+        int fds[ARRAY_SIZE(names)] = {-1, -1};
+        int r = 0;
+        for (size_t i = 0; files[i] && r >= 0; i++) {
+                size_t k = strcmp(files[i], names[0]) == 0 ? 0 : 1;
+                if (strcmp(files[i], names[k]) != 0) {
+                        r = cgroup_write_file(dir, files[i], lines[i], err);
+                        continue;
+                }
+                _cleanup_free_ char *p = NULL;
+                if (fds[k] < 0 && asprintf(&p, "%s/%s", dir, names[k]) >= 0)
+                        fds[k] = open(p, O_WRONLY | O_CLOEXEC);
+                size_t len = strlen(lines[i]);
+                ssize_t n = fds[k] < 0 ? -1 : write(fds[k], lines[i], len);
+                if (n < 0 || (size_t)n != len)
+                        r = error_set(err, n < 0 ? errno : EIO, "write `%s` to %s/%s", lines[i], dir, names[k]);
+        }
+        for (size_t k = 0; k < ARRAY_SIZE(fds); k++)
+                if (fds[k] >= 0)
+                        close(fds[k]);
+        return r;
+}
+
 static int apply_devices(const struct cgroup_dirs *d, const struct oci_resources *r, struct error **err)
 {
         const struct oci_device_rule *rules = r ? r->devices : NULL;
@@ -208,9 +237,8 @@ static int apply_devices(const struct cgroup_dirs *d, const struct oci_resources
                 int ret = cgroup_devices_v1(rules, n, &files, &lines, err);
                 if (ret < 0)
                         return ret;
-                for (size_t i = 0; files[i]; i++)
-                        if (cgroup_write_file(dir, files[i], lines[i], err) < 0)
-                                return error_prefix(err, "linux.resources.devices");
+                if (write_device_rules(dir, files, lines, err) < 0)
+                        return error_prefix(err, "linux.resources.devices");
                 return 0;
         }
         if (d->unified) {

@@ -37,6 +37,10 @@ void cgroup_handle_clear(struct cgroup_handle *cg)
         free(cg->path);
         free(cg->scope);
         cg->path = cg->scope = NULL;
+        if (cg->layout)
+                cgroup_layout_clear(cg->layout);
+        free(cg->layout);
+        cg->layout = NULL;
 }
 
 int cgroup_resolve_path(const char *id, const char *cgroups_path, char **out, struct error **err)
@@ -101,7 +105,8 @@ static char *rootless_sibling(const char *id)
         return s;
 }
 
-static int create_cgroupfs(const struct cgroup_create_args *a, struct cgroup_handle *out, struct error **err)
+static int create_cgroupfs(const struct cgroup_create_args *a, struct cgroup_layout *keep, struct cgroup_handle *out,
+                           struct error **err)
 {
         _cleanup_free_ char *path = NULL;
         int r = cgroup_resolve_path(a->id, a->cgroups_path, &path, err);
@@ -109,11 +114,12 @@ static int create_cgroupfs(const struct cgroup_create_args *a, struct cgroup_han
                 return r;
         _cleanup_error_ struct error *e = NULL;
         bool wants_rt = cgroup_rt_budget_wanted(a->spec);
-        r = cgroupfs_create(path, a->resources, a->pid, false, a->is_rootless, wants_rt, &e);
+        r = cgroupfs_create(path, a->resources, a->pid, false, a->is_rootless, wants_rt, a->layout, keep, &e);
         if (r < 0 && a->is_rootless && is_permission_error(r)) {
                 _cleanup_free_ char *sibling = rootless_sibling(a->id);
                 _cleanup_error_ struct error *e2 = NULL;
-                if (sibling && cgroupfs_create(sibling, a->resources, a->pid, false, true, wants_rt, &e2) >= 0) {
+                if (sibling &&
+                    cgroupfs_create(sibling, a->resources, a->pid, false, true, wants_rt, a->layout, keep, &e2) >= 0) {
                         free(path);
                         path = TAKE_PTR(sibling);
                         r = 0;
@@ -134,15 +140,14 @@ static int create_cgroupfs(const struct cgroup_create_args *a, struct cgroup_han
         return 0;
 }
 
-int cgroup_create(const struct cgroup_create_args *a, struct cgroup_handle *out, struct error **err)
+static int create_any(const struct cgroup_create_args *a, struct cgroup_layout *keep, struct cgroup_handle *out,
+                      struct error **err)
 {
-        memset(out, 0, sizeof(*out));
-        out->driver = a->driver;
         switch (a->driver) {
         case CGROUP_DRIVER_DISABLED:
                 return 0;
         case CGROUP_DRIVER_CGROUPFS:
-                return create_cgroupfs(a, out, err);
+                return create_cgroupfs(a, keep, out, err);
         case CGROUP_DRIVER_SYSTEMD: {
                 const char *sub = a->spec ? oci_spec_annotation(a->spec, "run.oci.systemd.subgroup") : NULL;
                 int r = cgroup_systemd_create(a->id, a->cgroups_path, sub, a->pid, &out->scope, &out->path, err);
@@ -151,7 +156,7 @@ int cgroup_create(const struct cgroup_create_args *a, struct cgroup_handle *out,
                 /* systemd made the scope and moved the pid; the controllers systemd does not manage, and
                  * every resource, are ours to write. The scope already holds our pid: adopt it. */
                 r = cgroupfs_create(out->path, a->resources, a->pid, true, a->is_rootless,
-                                    cgroup_rt_budget_wanted(a->spec), err);
+                                    cgroup_rt_budget_wanted(a->spec), a->layout, keep, err);
                 if (r < 0) {
                         cgroup_systemd_stop(out->scope, NULL);
                         cgroup_handle_clear(out);
@@ -162,10 +167,41 @@ int cgroup_create(const struct cgroup_create_args *a, struct cgroup_handle *out,
         return error_set(err, EINVAL, "unknown cgroup driver %d", (int)a->driver);
 }
 
+int cgroup_create(const struct cgroup_create_args *a, struct cgroup_handle *out, struct error **err)
+{
+        memset(out, 0, sizeof(*out));
+        out->driver = a->driver;
+        /* Without memory for it, the layout is simply detected again when needed. */
+        _cleanup_free_ struct cgroup_layout *keep =
+            a->driver == CGROUP_DRIVER_DISABLED ? NULL : calloc(1, sizeof(*keep));
+        int r = create_any(a, keep, out, err);
+        if (r >= 0 && out->path && keep && (keep->unified || keep->n_v1))
+                out->layout = TAKE_PTR(keep);
+        else if (keep)
+                cgroup_layout_clear(keep);
+        return r;
+}
+
+/* Best effort: a failure here is reported by cgroup_create, which detects the layout again. */
+static struct cgroup_layout *plan_layout(void)
+{
+        struct cgroup_layout *l = calloc(1, sizeof(*l));
+        if (!l || cgroup_layout_detect(l, NULL) < 0) {
+                free(l);
+                return NULL;
+        }
+        if (l->unified)
+                cgroup_read_file(l->unified, "cgroup.controllers", &l->unified_controllers);
+        return l;
+}
+
 int cgroup_plan(const struct cgroup_create_args *a, struct cgroup_handle *out, struct error **err)
 {
         memset(out, 0, sizeof(*out));
         out->driver = a->driver;
+        if (a->driver == CGROUP_DRIVER_DISABLED)
+                return 0;
+        out->layout = plan_layout();
         if (a->driver != CGROUP_DRIVER_CGROUPFS)
                 return 0;
         return cgroup_resolve_path(a->id, a->cgroups_path, &out->path, err);
@@ -180,7 +216,7 @@ int cgroup_destroy(const struct cgroup_handle *cg, struct error **err)
                 if (cgroup_systemd_stop(cg->scope, &e) < 0)
                         log_warning("cgroup: %s", e->msg);
         }
-        return cgroupfs_destroy(cg->path, err);
+        return cgroupfs_destroy(cg->path, cg->layout, err);
 }
 
 int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct error **err)
@@ -205,7 +241,7 @@ int cgroup_freeze(const struct cgroup_handle *cg, bool freeze, struct error **er
                 return error_set(err, EOPNOTSUPP, "cannot %s a container without a cgroup",
                                  freeze ? "pause" : "resume");
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        int r = cgroup_dirs_open(cg->path, &d, err);
+        int r = cgroup_dirs_open(cg->path, cg->layout, &d, err);
         if (r < 0)
                 return r;
         return cgroup_dirs_freeze(&d, freeze, err);
@@ -216,7 +252,7 @@ int cgroup_is_frozen(const struct cgroup_handle *cg)
         if (!cg->path)
                 return -1;
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        if (cgroup_dirs_open(cg->path, &d, NULL) < 0)
+        if (cgroup_dirs_open(cg->path, cg->layout, &d, NULL) < 0)
                 return -1;
         return cgroup_dirs_is_frozen(&d);
 }
@@ -226,7 +262,7 @@ long long cgroup_oom_kills(const struct cgroup_handle *cg)
         if (!cg->path)
                 return -1;
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        if (cgroup_dirs_open(cg->path, &d, NULL) < 0)
+        if (cgroup_dirs_open(cg->path, cg->layout, &d, NULL) < 0)
                 return -1;
         return cgroup_dirs_oom_kills(&d);
 }

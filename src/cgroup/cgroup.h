@@ -9,11 +9,16 @@
 
 enum cgroup_driver { CGROUP_DRIVER_CGROUPFS, CGROUP_DRIVER_SYSTEMD, CGROUP_DRIVER_DISABLED };
 
+struct cgroup_layout; /* the host's hierarchies (src/cgroup/internal.h) */
+
 /* What a container's cgroup is; persisted in state.json as (driver name, path, scope). */
 struct cgroup_handle {
         enum cgroup_driver driver;
         char *path;  /* path below each hierarchy root, e.g. "/krun/c1"; NULL when disabled */
         char *scope; /* systemd unit name, NULL otherwise */
+        /* Not persisted: the layout cgroup_create found, so that the same process need not read
+         * /proc/self/mountinfo again (the delete at the end of `run`). NULL: detected when needed. */
+        struct cgroup_layout *layout;
 };
 
 struct cgroup_create_args {
@@ -24,6 +29,9 @@ struct cgroup_create_args {
         const struct oci_spec *spec;           /* annotations (run.oci.systemd.subgroup, ...) */
         bool is_rootless;
         pid_t pid; /* the container init, moved into the cgroup */
+        /* The layout cgroup_plan found (borrowed), NULL: detected by cgroup_create. Planning before the
+         * clone takes the /proc/self/mountinfo read out of the time the init waits for its cgroup. */
+        const struct cgroup_layout *layout;
 };
 
 /* Create the cgroup (every v1 hierarchy and/or the unified one), apply resources, move pid in.
@@ -38,7 +46,9 @@ struct cgroup_create_args {
 int cgroup_create(const struct cgroup_create_args *args, struct cgroup_handle *out, struct error **err);
 /* The path cgroup_create is going to use, before it makes anything (recorded first, so that a create
  * killed midway can be undone). cgroupfs: the resolved path (rootless may later fall back to a sibling);
- * systemd and disabled: no path (systemd names it when it makes the scope). */
+ * systemd and disabled: no path (systemd names it when it makes the scope). Unless disabled, also the
+ * host's layout in out->layout when it can be read (NULL otherwise: cgroup_create detects it and reports
+ * what is wrong), for cgroup_create_args.layout. */
 int cgroup_plan(const struct cgroup_create_args *args, struct cgroup_handle *out, struct error **err);
 /* Remove what cgroup_create made (after the processes are gone; retries briefly on EBUSY). */
 int cgroup_destroy(const struct cgroup_handle *cg, struct error **err);
@@ -56,4 +66,6 @@ int cgroup_enter(const struct cgroup_handle *cg, pid_t pid, const char *sub, str
 
 const char *cgroup_driver_name(enum cgroup_driver d);
 int cgroup_driver_from_name(const char *name); /* -1 when unknown */
+/* Frees path, scope and layout: for handles cgroup_create or cgroup_plan filled, not for ones that
+ * borrow from a loaded state. */
 void cgroup_handle_clear(struct cgroup_handle *cg);

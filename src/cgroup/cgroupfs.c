@@ -93,10 +93,14 @@ static int cpuset_inherit(const char *dir, struct error **err)
 
 /* Enable the controllers the container may use in `parent`'s cgroup.subtree_control (v2 only delegates
  * what the parent enables). `need` are the ones resources require: failing those is an error. */
-static int enable_controllers(const char *parent, unsigned avail, unsigned need, struct error **err)
+static int enable_controllers(const struct cgroup_dirs *d, const char *parent, unsigned need, struct error **err)
 {
-        _cleanup_free_ char *have = NULL, *on = NULL;
-        cgroup_read_file(parent, "cgroup.controllers", &have);
+        unsigned avail = d->v2_mask;
+        _cleanup_free_ char *read = NULL, *on = NULL;
+        /* The root's list was read when the dirs were opened. */
+        const char *have = strcmp(parent, d->layout.unified) == 0 ? d->layout.unified_controllers : NULL;
+        if (!have && cgroup_read_file(parent, "cgroup.controllers", &read) >= 0)
+                have = read;
         cgroup_read_file(parent, "cgroup.subtree_control", &on);
         for (int c = 0; c < CG_CTRL_COUNT; c++) {
                 const char *name = cgroup_ctrl_name(c, 2);
@@ -133,7 +137,7 @@ static int make_tree(const char *root, const char *path, bool is_unified, bool i
                 size_t n = strcspn(p, "/");
                 if (!n)
                         break;
-                if (is_unified && enable_controllers(dir, d->v2_mask, need & d->v2_mask, err) < 0)
+                if (is_unified && enable_controllers(d, dir, need & d->v2_mask, err) < 0)
                         return -EINVAL;
                 size_t len = strlen(dir);
                 char *next = realloc(dir, len + n + 2);
@@ -219,10 +223,10 @@ static int lock_hierarchy(const struct cgroup_dirs *d, int *fd, struct error **e
 }
 
 int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, bool is_rootless,
-                    bool wants_rt, struct error **err)
+                    bool wants_rt, const struct cgroup_layout *known, struct cgroup_layout *keep, struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        int r = cgroup_dirs_open(path, &d, err);
+        int r = cgroup_dirs_open(path, known, &d, err);
         if (r < 0)
                 return r;
         d.is_rootless = is_rootless;
@@ -254,6 +258,8 @@ int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid
                 return r;
         }
         created_clear(&made);
+        if (keep && cgroup_layout_copy(&d.layout, keep) < 0)
+                log_debug("cgroup: layout not kept (out of memory); delete will detect it again");
         return 0;
 }
 
@@ -286,12 +292,12 @@ static int remove_tree(const char *dir)
         return r < 0 ? r : q;
 }
 
-int cgroupfs_destroy(const char *path, struct error **err)
+int cgroupfs_destroy(const char *path, const struct cgroup_layout *known, struct error **err)
 {
         if (!path || !*path || strcmp(path, "/") == 0)
                 return error_set(err, EINVAL, "refusing to remove the root cgroup");
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        int r = cgroup_dirs_open(path, &d, err);
+        int r = cgroup_dirs_open(path, known, &d, err);
         if (r < 0)
                 return r;
         int ret = 0;
@@ -310,7 +316,7 @@ int cgroupfs_destroy(const char *path, struct error **err)
 int cgroupfs_update(const char *path, const struct oci_resources *res, struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        int r = cgroup_dirs_open(path, &d, err);
+        int r = cgroup_dirs_open(path, NULL, &d, err);
         if (r < 0)
                 return r;
         return cgroup_apply(&d, res, true, err);
@@ -330,7 +336,7 @@ static bool bad_sub(const char *sub)
 int cgroupfs_enter(const char *path, pid_t pid, const char *sub, struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        int r = cgroup_dirs_open(path, &d, err);
+        int r = cgroup_dirs_open(path, NULL, &d, err);
         if (r < 0)
                 return r;
         _cleanup_free_ char *subdir = NULL;
@@ -406,7 +412,7 @@ static int collect(const char *dir, pid_t **pids, size_t *n)
 int cgroupfs_pids(const char *path, pid_t **pids, size_t *n, struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        int r = cgroup_dirs_open(path, &d, err);
+        int r = cgroup_dirs_open(path, NULL, &d, err);
         if (r < 0)
                 return r;
         const char *dir = procs_dir(&d);
@@ -427,7 +433,7 @@ int cgroupfs_pids(const char *path, pid_t **pids, size_t *n, struct error **err)
 int cgroupfs_kill_all(const char *path, int signo, struct error **err)
 {
         _cleanup_(cgroup_dirs_clear) struct cgroup_dirs d;
-        int r = cgroup_dirs_open(path, &d, err);
+        int r = cgroup_dirs_open(path, NULL, &d, err);
         if (r < 0)
                 return r;
         /* cgroup.kill (5.14+) kills the whole subtree atomically, forks included. */

@@ -23,6 +23,10 @@ struct cgroup_layout {
         char *unified; /* cgroup2 mount point, NULL on pure v1 */
         struct cgroup_hierarchy *v1;
         size_t n_v1;
+        /* cgroup.controllers of the unified root, read once by cgroup_dirs_open (NULL until then, or when
+         * unreadable): create needs it twice (v2_mask, subtree_control), and a layout kept from create
+         * carries it to the delete of `run`. */
+        char *unified_controllers;
 };
 
 /* Parse /proc/self/mountinfo text. cgroup2 at `root` (normally "/sys/fs/cgroup") means pure v2; v1
@@ -32,6 +36,8 @@ int cgroup_layout_parse(const char *mountinfo, const char *root, struct cgroup_l
 /* Reads /proc/self/mountinfo; cross-checks pure v2 with statfs(2) magic on /sys/fs/cgroup. */
 int cgroup_layout_detect(struct cgroup_layout *out, struct error **err);
 void cgroup_layout_clear(struct cgroup_layout *l);
+/* Deep copy (a layout kept past the cgroup_dirs it was detected for). -ENOMEM, *out zeroed, on failure. */
+int cgroup_layout_copy(const struct cgroup_layout *l, struct cgroup_layout *out);
 /* Does `list` (comma separated) contain `name`? Pure. */
 bool cgroup_list_has(const char *list, const char *name);
 /* The v1 hierarchy carrying `controller` ("memory", "name=systemd"), or NULL. */
@@ -135,7 +141,8 @@ struct cgroup_dirs {
         unsigned v2_mask; /* controllers available in the unified hierarchy and not on v1 */
         bool is_rootless; /* no device rules: see cgroup_apply */
 };
-int cgroup_dirs_open(const char *path, struct cgroup_dirs *d, struct error **err);
+/* `known`: the layout an earlier call in this process found (copied), NULL to detect it. */
+int cgroup_dirs_open(const char *path, const struct cgroup_layout *known, struct cgroup_dirs *d, struct error **err);
 void cgroup_dirs_clear(struct cgroup_dirs *d);
 /* Write resources into existing dirs (create and update). */
 int cgroup_apply(const struct cgroup_dirs *d, const struct oci_resources *r, bool is_update, struct error **err);
@@ -157,12 +164,14 @@ int cgroup_v1_rt_budget(const char *leaf, char *const *made, size_t n_made, cons
                         bool wants_rt, struct error **err);
 
 /* ---- cgroupfs.c: the cgroupfs driver, on a path below the hierarchy roots ---- */
+/* `known`: a layout found earlier in this process (NULL: detect); `keep`: when not NULL, receives a copy of
+ * the layout used, for a later destroy in the same process. */
 /* `adopt`: the leaf may already hold `pid` (systemd put it there), skip the "already in use" check.
  * `is_rootless`: a delegated cgroup of an unprivileged user, where device rules are left out.
  * `wants_rt`: the process asks for a real-time policy (cgroup_rt_budget_wanted). */
 int cgroupfs_create(const char *path, const struct oci_resources *res, pid_t pid, bool adopt, bool is_rootless,
-                    bool wants_rt, struct error **err);
-int cgroupfs_destroy(const char *path, struct error **err);
+                    bool wants_rt, const struct cgroup_layout *known, struct cgroup_layout *keep, struct error **err);
+int cgroupfs_destroy(const char *path, const struct cgroup_layout *known, struct error **err);
 int cgroupfs_update(const char *path, const struct oci_resources *res, struct error **err);
 int cgroupfs_enter(const char *path, pid_t pid, const char *sub, struct error **err);
 int cgroupfs_pids(const char *path, pid_t **pids, size_t *n, struct error **err);

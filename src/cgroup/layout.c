@@ -92,7 +92,33 @@ void cgroup_layout_clear(struct cgroup_layout *l)
                 free(l->v1[i].controllers);
         }
         free(l->v1);
+        free(l->unified_controllers);
         memset(l, 0, sizeof(*l));
+}
+
+static int dup_or_null(const char *s, char **out)
+{
+        *out = s ? strdup(s) : NULL;
+        return s && !*out ? -ENOMEM : 0;
+}
+
+int cgroup_layout_copy(const struct cgroup_layout *l, struct cgroup_layout *out)
+{
+        *out = (struct cgroup_layout){.mode = l->mode};
+        int r = dup_or_null(l->unified, &out->unified);
+        if (r >= 0)
+                r = dup_or_null(l->unified_controllers, &out->unified_controllers);
+        if (r >= 0 && l->n_v1 && !(out->v1 = calloc(l->n_v1, sizeof(*out->v1))))
+                r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < l->n_v1; i++) {
+                out->n_v1++;
+                r = dup_or_null(l->v1[i].mount, &out->v1[i].mount);
+                if (r >= 0)
+                        r = dup_or_null(l->v1[i].controllers, &out->v1[i].controllers);
+        }
+        if (r < 0)
+                cgroup_layout_clear(out);
+        return r;
 }
 
 static int add_v1(struct cgroup_layout *l, char *mount, char *controllers)

@@ -217,11 +217,14 @@ static int open_teardown(struct loaded_container *l, const char *id, struct erro
 
 /* The cgroup, also when processes we did not know about (no pid recorded yet, no pid namespace) are
  * still in it. */
-static int destroy_cgroup(const struct loaded_container *l, bool force, struct error **err)
+static int destroy_cgroup(const struct loaded_container *l, bool force, const struct cgroup_handle *made,
+                          struct error **err)
 {
         struct cgroup_handle cg = loaded_container_cgroup(l->st);
         if (!cg.path)
                 return 0;
+        /* The layout only: the path is the state's, which says what this container's cgroup is. */
+        cg.layout = made ? made->layout : NULL;
         _cleanup_error_ struct error *first = NULL;
         if (cgroup_destroy(&cg, &first) >= 0)
                 return 0;
@@ -237,11 +240,11 @@ static int destroy_cgroup(const struct loaded_container *l, bool force, struct e
 
 int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct error **err)
 {
-        return container_delete_parsed(rt, id, force, NULL, err);
+        return container_delete_parsed(rt, id, force, NULL, NULL, err);
 }
 
 int container_delete_parsed(struct runtime_ctx *rt, const char *id, bool force, const struct oci_spec *parsed,
-                            struct error **err)
+                            const struct cgroup_handle *made, struct error **err)
 {
         struct loaded_container l;
         _cleanup_spec_ struct oci_spec *loaded = NULL;
@@ -275,7 +278,7 @@ int container_delete_parsed(struct runtime_ctx *rt, const char *id, bool force, 
                 spec = loaded;
         else if (!spec && l.st->bundle)
                 log_warning("delete `%s`: no poststop hooks: %s", id, spec_err ? spec_err->msg : "config.json");
-        r = destroy_cgroup(&l, force, err);
+        r = destroy_cgroup(&l, force, made, err);
         /* What the executor wrote into the rootfs (krun: /.krun_config.json); needs the state's config copy.
          * Left in place, it would outlive the container: the state stays so that delete can be retried. */
         if (r >= 0 && executor_cleanup_rootfs(l.st->executor, l.st->id, l.st->rootfs, l.dir_fd, err) < 0)

@@ -99,6 +99,7 @@ void creation_free(struct creation *c)
         close_fd(&c->pty_master);
         close_fd(&c->console_sock);
         cgroup_handle_clear(&c->cgroup);
+        cgroup_handle_clear(&c->cgroup_planned);
         free(c->state.created);
         free(c->state.owner);
         free(c->state.cgroup_path);
@@ -499,22 +500,24 @@ static struct cgroup_create_args cgroup_args(const struct creation *c, pid_t pid
             .spec = c->spec,
             .is_rootless = c->rt->is_rootless,
             .pid = pid,
+            .layout = c->cgroup_planned.layout,
         };
 }
 
 int creation_record_teardown(struct creation *c, struct error **err)
 {
         struct cgroup_create_args ca = cgroup_args(c, 0);
-        _cleanup_(cgroup_handle_clear) struct cgroup_handle planned = {0};
-        int r = cgroup_plan(&ca, &planned, err);
+        struct cgroup_handle *planned = &c->cgroup_planned;
+        cgroup_handle_clear(planned);
+        int r = cgroup_plan(&ca, planned, err);
         if (r < 0)
                 return r;
         struct container_state st = {
             .id = (char *)c->opts->id,
             .rootfs = c->rootfs,
             .executor = (char *)c->exec_ctx.ops->name,
-            .cgroup_manager = (char *)cgroup_driver_name(planned.driver),
-            .cgroup_path = planned.path,
+            .cgroup_manager = (char *)cgroup_driver_name(planned->driver),
+            .cgroup_path = planned->path,
         };
         return state_write_teardown(c->dir_fd, &st, err);
 }
@@ -601,11 +604,13 @@ int container_run(struct runtime_ctx *rt, const struct create_options *opts, int
         state_mark_started(c.dir_fd);
         close_fd(&c.dir_fd);
         r = foreground_wait(c.pid, c.pidfd, c.pty_master, exit_status, err);
-        _cleanup_spec_ struct oci_spec *spec = TAKE_PTR(c.spec); /* for delete's poststop hooks */
+        _cleanup_spec_ struct oci_spec *spec = TAKE_PTR(c.spec);             /* for delete's poststop hooks */
+        _cleanup_(cgroup_handle_clear) struct cgroup_handle made = c.cgroup; /* delete's cgroup layout */
+        c.cgroup = (struct cgroup_handle){0};
         creation_free(&c);
         if (!o.keep) {
                 _cleanup_error_ struct error *e2 = NULL;
-                if (container_delete_parsed(rt, o.id, true, spec, &e2) < 0 && r >= 0)
+                if (container_delete_parsed(rt, o.id, true, spec, &made, &e2) < 0 && r >= 0)
                         log_warning("delete `%s` after run: %s", o.id, e2->msg);
         }
         return r;

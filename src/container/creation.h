@@ -31,6 +31,7 @@ struct creation {
         pid_t pid;
         int pidfd;
         struct cgroup_handle cgroup;
+        struct cgroup_handle cgroup_planned; /* what teardown.json records, and the layout found before the clone */
         bool cgroup_created;
         struct container_state state;
         int pty_master;   /* foreground run with a terminal */

@@ -38,10 +38,12 @@ int container_start(struct runtime_ctx *rt, const char *id, struct error **err);
 int container_run(struct runtime_ctx *rt, const struct create_options *opts, int *exit_status, struct error **err);
 int container_kill(struct runtime_ctx *rt, const char *id, int signo, bool all, struct error **err);
 int container_delete(struct runtime_ctx *rt, const char *id, bool force, struct error **err);
-/* The same, for `run`, which still holds the parsed config: poststop hooks come from `spec` instead of a
- * second read and parse of the state's copy (the largest part of the runtime's own CPU in `run`). */
+/* The same, for `run`, which still holds the parsed config and the cgroup it made: poststop hooks come
+ * from `spec` instead of a second read and parse of the state's copy (the largest part of the runtime's own
+ * CPU in `run`), and the cgroup is removed with the layout create found (`made->layout`, may be NULL)
+ * instead of reading /proc/self/mountinfo again. What is removed still comes from the state directory. */
 int container_delete_parsed(struct runtime_ctx *rt, const char *id, bool force, const struct oci_spec *spec,
-                            struct error **err);
+                            const struct cgroup_handle *made, struct error **err);
 
 /* ---- exec, pause/resume, update, ps of an existing container (src/container/exec.c, manage.c) ---- */
 

@@ -73,6 +73,33 @@ static void test_hybrid(void **state)
         assert_null(l.v1);
 }
 
+/* A layout kept from create for the delete of `run`: an independent deep copy, controllers list included. */
+static void test_layout_copy(void **state)
+{
+        (void)state;
+        struct cgroup_layout l, c;
+        parse(hybrid, &l);
+        l.unified_controllers = strdup("hugetlb rdma\n");
+        assert_int_equal(cgroup_layout_copy(&l, &c), 0);
+        cgroup_layout_clear(&l);
+        assert_int_equal(c.mode, CGROUP_MODE_HYBRID);
+        assert_string_equal(c.unified, "/sys/fs/cgroup/unified");
+        assert_string_equal(c.unified_controllers, "hugetlb rdma\n");
+        assert_int_equal(c.n_v1, 9);
+        assert_string_equal(cgroup_layout_v1(&c, "name=systemd")->mount, "/sys/fs/cgroup/systemd");
+        cgroup_layout_clear(&c);
+
+        parse(v1, &l);
+        assert_int_equal(cgroup_layout_copy(&l, &c), 0);
+        assert_null(c.unified);
+        assert_null(c.unified_controllers);
+        assert_int_equal(c.n_v1, 5);
+        assert_string_equal(c.v1[1].controllers, l.v1[1].controllers);
+        assert_ptr_not_equal(c.v1[1].controllers, l.v1[1].controllers);
+        cgroup_layout_clear(&l);
+        cgroup_layout_clear(&c);
+}
+
 /* A tmpfs mounted over the unified hierarchy hides it (how bench/start_latency.py shows Debian's crun a
  * pure v1 host): the layout must be v1, not hybrid with a mount point that holds no cgroup2. */
 static void test_overmounted_unified(void **state)
@@ -329,6 +356,7 @@ int main(void)
             cmocka_unit_test(test_v2),
             cmocka_unit_test(test_escaped_and_malformed),
             cmocka_unit_test(test_detect_this_host),
+            cmocka_unit_test(test_layout_copy),
             cmocka_unit_test(test_lists),
             cmocka_unit_test(test_proc_cgroup),
             cmocka_unit_test(test_keyed_value),
