@@ -191,8 +191,9 @@ static void test_read_this_host(void **state)
         mountinfo_iter_done(&it);
         assert_true(has_root);
 
-        assert_true(mountinfo_read(999999999, &text, &err) < 0);
-        assert_null(text);
+        _cleanup_free_ char *none = NULL;
+        assert_true(mountinfo_read(999999999, &none, &err) < 0);
+        assert_null(none);
         assert_non_null(strstr(err->msg, "/proc/999999999/mountinfo"));
 }
 
