@@ -3,7 +3,6 @@
  * removed in the teardown. Resolution cases run against openat2 and the fallback resolver. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "../scratch_tree.h"
 
 #include "core/cleanup.h"
 #include "linux/safe_path.h"
@@ -89,17 +90,11 @@ static int setup(void **state)
         return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-        (void)st, (void)flag, (void)ftw;
-        return remove(path);
-}
-
 static int teardown(void **state)
 {
         struct fixture *f = *state;
         close(f->root_fd);
-        nftw(f->base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        scratch_tree_remove(f->base);
         free(f);
         return 0;
 }

@@ -5,7 +5,6 @@
  * against the answers written in the table. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/openat2.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +19,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "../scratch_tree.h"
 
 #include "core/cleanup.h"
 #include "linux/safe_path_internal.h"
@@ -203,17 +204,11 @@ static int setup(void **state)
         return f->root_fd < 0 ? -1 : 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-        (void)st, (void)flag, (void)ftw;
-        return remove(path);
-}
-
 static int teardown(void **state)
 {
         struct fixture *f = *state;
         close(f->root_fd);
-        nftw(f->base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        scratch_tree_remove(f->base);
         free(f);
         return 0;
 }
